@@ -1,0 +1,10 @@
+export * from './types.js';
+export * from './format.js';
+export * from './config.js';
+export * from './rng.js';
+export * from './split.js';
+export * from './registry.js';
+export * from './mixture.js';
+export { addFamily, mulFamily, modFamily } from './families/arith.js';
+export { revFamily, sortFamily, copyFamily, countFamily } from './families/strings.js';
+export { countdownFamily, parseCountdownExpr, COUNTDOWN_MAX_TARGET } from './families/countdown.js';
