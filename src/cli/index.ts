@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { register as registerData } from './commands/data.js';
 
 // Each command lives in its own file under src/cli/commands/ and exports `register(program)`.
 // To add one: import it below and add it to this list.
-const commands: Array<(program: Command) => void> = [];
+const commands: Array<(program: Command) => void> = [registerData];
 
 const program = new Command();
 program
