@@ -1,0 +1,210 @@
+/**
+ * Run configuration: one zod schema, validated at the edge (file + flags), discriminated unions on
+ * `type` for the estimator, the prompt weighting and the allocator. An invalid config names the field.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const prob = z.number().min(0).max(1);
+
+export const EstimatorSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('grpo'), eps: z.number().positive().default(1e-6) }),
+  z.object({ type: z.literal('drgrpo') }),
+  z.object({ type: z.literal('rloo') }),
+]);
+
+export const WeightingSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }),
+  z.object({
+    type: z.enum(['linear-r', 'sqrt-r', 'uniform-r']),
+    /** Bound on |advantage| per rollout for tiny p̂ (see algo/weights). */
+    cap: z.number().positive().default(64),
+  }),
+]);
+
+const SgpoSchema = z.object({
+  type: z.literal('sgpo'),
+  promptsPerStep: positiveInt.default(16),
+  /** Profile JSONL from `flopwise profile`; when absent, the trainer profiles the train set itself. */
+  profile: z.string().optional(),
+  k: positiveInt.default(8),
+  tau: prob.default(0.75),
+  alpha: prob.default(0.1),
+  gMin: positiveInt.default(2),
+  gMax: positiveInt.default(8),
+  rounding: z.enum(['pow2', 'exact']).default('pow2'),
+  /** How a curriculum phase ends: after its share of the steps, or when eval accuracy stops rising. */
+  phaseEnd: z.enum(['share', 'plateau']).default('share'),
+  plateauPatience: positiveInt.default(2),
+  /** Beyond the paper: update p̂ from training rollouts and re-bucket prompts online. */
+  online: z.boolean().default(false),
+});
+
+const VipSchema = z.object({
+  type: z.literal('vip'),
+  promptsPerStep: positiveInt.default(16),
+  /** Hard rollout budget per step (the paper: 8 × prompts). */
+  rolloutsPerStep: positiveInt.default(64),
+  lower: positiveInt.default(2),
+  upper: positiveInt.default(32),
+  objective: z.enum(['drgrpo', 'rloo']).default('rloo'),
+  prior: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('constant'), value: z.number().default(0) }),
+    z.object({ type: z.literal('profile'), profile: z.string().optional() }),
+  ]).default({ type: 'constant', value: 0 }),
+  noise: z.number().positive().default(0.5),
+  /** Minimum rollouts for any prompt in the batch, whatever its prediction. */
+  floor: positiveInt.default(2),
+  gamma: z.number().min(0).default(0),
+});
+
+export const AllocatorSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('uniform'), promptsPerStep: positiveInt.default(16), groupSize: positiveInt.default(8) }),
+  z.object({
+    type: z.literal('dynamic'),
+    promptsPerStep: positiveInt.default(16),
+    groupSize: positiveInt.default(8),
+    /** Sampling rounds per step before training on whatever groups with signal were found. */
+    maxRounds: positiveInt.default(4),
+  }),
+  SgpoSchema,
+  VipSchema,
+]);
+
+export const ModelShapeSchema = z.object({
+  dModel: positiveInt.default(128),
+  nLayers: positiveInt.default(4),
+  nHeads: positiveInt.default(4),
+  contextLength: positiveInt.default(48),
+});
+
+export const TrainConfigSchema = z
+  .object({
+    seed: z.number().int().default(1),
+    /** Base policy checkpoint directory; absent = the default pretrained base (built on first use). */
+    base: z.string().optional(),
+    data: z
+      .object({
+        mixture: z.string().default('default'),
+        trainSize: positiveInt.default(512),
+        evalSize: positiveInt.default(128),
+      })
+      .default({ mixture: 'default', trainSize: 512, evalSize: 128 }),
+    steps: positiveInt.default(40),
+    /** Stop when training-side FLOPs (profiling included) reach this; 0 = no FLOP budget. */
+    flopBudget: z.number().min(0).default(0),
+    estimator: EstimatorSchema.default({ type: 'grpo', eps: 1e-6 }),
+    weighting: WeightingSchema.default({ type: 'none' }),
+    allocator: AllocatorSchema.default({ type: 'uniform', promptsPerStep: 16, groupSize: 8 }),
+    optim: z
+      .object({
+        lr: z.number().positive().default(3e-4),
+        warmupSteps: z.number().int().min(0).default(0),
+        weightDecay: z.number().min(0).default(0),
+        gradClip: z.number().positive().default(1),
+        clipLow: z.number().positive().default(0.2),
+        clipHigh: z.number().positive().default(0.28),
+        klCoef: z.number().min(0).default(0),
+        /** Policy-gradient updates per step over mini-batches of the step's rollouts. */
+        miniBatches: positiveInt.default(1),
+      })
+      .default({
+        lr: 3e-4,
+        warmupSteps: 0,
+        weightDecay: 0,
+        gradClip: 1,
+        clipLow: 0.2,
+        clipHigh: 0.28,
+        klCoef: 0,
+        miniBatches: 1,
+      }),
+    sampling: z
+      .object({
+        temperature: z.number().min(0).default(1),
+        maxNewTokens: positiveInt.default(12),
+      })
+      .default({ temperature: 1, maxNewTokens: 12 }),
+    /** Whether rollouts with zero advantage still go through the training forward+backward. */
+    trainOnZeroAdvantage: z.boolean().default(false),
+    eval: z
+      .object({
+        every: positiveInt.default(5),
+        /** Samples per prompt for pass@k and sampled accuracy (temperature 1); greedy is always run. */
+        samples: z.number().int().min(0).default(4),
+        passK: positiveInt.default(4),
+      })
+      .default({ every: 5, samples: 4, passK: 4 }),
+    checkpointEvery: positiveInt.default(10),
+    threads: positiveInt.default(2),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+export type AllocatorConfig = z.infer<typeof AllocatorSchema>;
+export type EstimatorConfig = z.infer<typeof EstimatorSchema>;
+export type WeightingConfig = z.infer<typeof WeightingSchema>;
+
+export class ConfigError extends Error {}
+
+/** Formats zod issues as `field.path: message` lines so the user sees which field to fix. */
+export function formatIssues(error: z.ZodError, source: string): string {
+  const lines = error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  return `invalid config (${source}):\n${lines.join('\n')}`;
+}
+
+export function parseConfig<S extends z.ZodType>(schema: S, raw: unknown, source: string): z.infer<S> {
+  const res = schema.safeParse(raw);
+  if (!res.success) throw new ConfigError(formatIssues(res.error, source));
+  return res.data;
+}
+
+/** Reads a JSON or YAML config file (by extension; YAML is a superset of JSON). */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const value = parseYaml(text) as unknown;
+    if (value === null || value === undefined) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) throw new Error('top level must be a mapping');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`cannot parse config file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Applies `a.b.c=value` overrides. The value is parsed as JSON when it parses (numbers, booleans,
+ * objects), otherwise kept as a string, so `--set allocator.type=vip` and `--set optim.lr=1e-3` both work.
+ */
+export function applyOverrides(base: Record<string, unknown>, sets: string[]): Record<string, unknown> {
+  const out = structuredClone(base);
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`bad override "${s}": expected key.path=value`);
+    const path = s.slice(0, eq).split('.');
+    const rawValue = s.slice(eq + 1);
+    let value: unknown = rawValue;
+    try {
+      value = JSON.parse(rawValue);
+    } catch {
+      // not JSON: a plain string
+    }
+    let node: Record<string, unknown> = out;
+    for (const key of path.slice(0, -1)) {
+      const next = node[key];
+      if (next === undefined) node[key] = {};
+      else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+        throw new ConfigError(`bad override "${s}": ${key} is not an object`);
+      }
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = value;
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+/**
+ * Evaluation on held-out prompts: greedy accuracy, and with sampling, mean accuracy and pass@k.
+ * Its compute goes to the ledger's `eval` phase, which is reported but not charged to training.
+ */
+import type { Policy } from '../policy/types.js';
+import type { Problem } from '../tasks/types.js';
+import type { Ledger } from './ledger.js';
+import type { Scorer } from './scoring.js';
+
+export interface EvalOptions {
+  samples: number;
+  passK: number;
+  maxNewTokens: number;
+  seed: number;
+}
+
+export interface EvalResult {
+  greedyAccuracy: number;
+  /** Mean reward of the sampled completions (temperature 1); null when samples = 0. */
+  sampledAccuracy: number | null;
+  /** Unbiased pass@k from `samples` samples per prompt; null when samples < k. */
+  passAtK: number | null;
+  k: number;
+  prompts: number;
+}
+
+/** Unbiased pass@k from n samples with c correct: 1 − C(n−c, k)/C(n, k), as a stable product. */
+export function passAtK(n: number, c: number, k: number): number {
+  if (k > n) throw new Error(`pass@k needs k ≤ n (k=${k}, n=${n})`);
+  if (n - c < k) return 1;
+  let missAll = 1;
+  for (let i = n - c + 1; i <= n; i++) missAll *= 1 - k / i;
+  return 1 - missAll;
+}
+
+export async function evaluate(
+  policy: Policy,
+  problems: Problem[],
+  score: Scorer,
+  ledger: Ledger,
+  opts: EvalOptions,
+): Promise<EvalResult> {
+  const prompts = problems.map((p) => p.prompt);
+  const greedy = await ledger.time('eval', () =>
+    policy.sample({
+      prompts,
+      n: prompts.map(() => 1),
+      maxNewTokens: opts.maxNewTokens,
+      temperature: 0,
+      seed: opts.seed,
+    }),
+  );
+  let greedyCorrect = 0;
+  for (let i = 0; i < problems.length; i++) {
+    greedyCorrect += (await score(problems[i], greedy.groups[i][0].text)).reward;
+  }
+  let sampledAccuracy: number | null = null;
+  let pass: number | null = null;
+  if (opts.samples > 0) {
+    const sampled = await ledger.time('eval', () =>
+      policy.sample({
+        prompts,
+        n: prompts.map(() => opts.samples),
+        maxNewTokens: opts.maxNewTokens,
+        temperature: 1,
+        seed: opts.seed + 1,
+      }),
+    );
+    let total = 0;
+    let passSum = 0;
+    for (let i = 0; i < problems.length; i++) {
+      let c = 0;
+      for (const r of sampled.groups[i]) c += (await score(problems[i], r.text)).reward;
+      total += c;
+      if (opts.samples >= opts.passK) passSum += passAtK(opts.samples, c, opts.passK);
+    }
+    sampledAccuracy = total / (problems.length * opts.samples);
+    if (opts.samples >= opts.passK) pass = passSum / problems.length;
+  }
+  return {
+    greedyAccuracy: greedyCorrect / problems.length,
+    sampledAccuracy,
+    passAtK: pass,
+    k: opts.passK,
+    prompts: problems.length,
+  };
+}
