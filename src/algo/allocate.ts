@@ -117,21 +117,23 @@ function linearTerms(input: AllocateInput): Float64Array | null {
 export function allocateGreedy(input: AllocateInput): Allocation {
   const { lo, hi } = resolveBounds(input);
   const Q = lo.length;
-  const n = new Array<number>(Q);
+  const n = new Int32Array(Q);
   let remaining = input.budget;
+  let maxHi = 0;
   for (let q = 0; q < Q; q++) {
     n[q] = lo[q];
     remaining -= lo[q];
+    if (hi[q] > maxHi) maxHi = hi[q];
   }
   const lin = linearTerms(input);
   const a = input.a;
-  const obj = input.objective;
-  // Marginal change of adding one rollout to q at its current n.
-  const gain = (q: number): number =>
-    n[q] >= hi[q]
-      ? Infinity
-      : (a[q] === 0 ? 0 : a[q] * (varianceFactor(obj, n[q] + 1) - varianceFactor(obj, n[q]))) +
-        (lin ? lin[q] : 0);
+  // Δf(m) = f(m + 1) − f(m), tabulated once for every m the bounds allow.
+  const df = new Float64Array(maxHi + 1);
+  for (let m = minLowerBound(input.objective); m < maxHi; m++) {
+    df[m] = varianceFactor(input.objective, m + 1) - varianceFactor(input.objective, m);
+  }
+  // Marginal change of adding one rollout to q at its current n (a = 0 contributes exactly 0).
+  const gain = (q: number): number => (a[q] === 0 ? 0 : a[q] * df[n[q]]) + (lin ? lin[q] : 0);
 
   // Heap of prompt indices keyed by (gain, n, index).
   const key = new Float64Array(Q);
@@ -170,7 +172,8 @@ export function allocateGreedy(input: AllocateInput): Allocation {
     }
     if (size > 0) siftDown(0);
   }
-  return { n, objective: allocationObjective(input, n) };
+  const out = Array.from(n);
+  return { n: out, objective: allocationObjective(input, out) };
 }
 
 /**

@@ -6,18 +6,32 @@
 export function choleskyInPlace(A: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) {
     const rj = j * n;
-    let d = A[rj + j];
-    for (let k = 0; k < j; k++) d -= A[rj + k] * A[rj + k];
+    const d = A[rj + j] - dotPrefix(A, rj, rj, j);
     if (!(d > 0)) throw new Error(`Cholesky: matrix not positive definite at pivot ${j} (${d})`);
     const ljj = Math.sqrt(d);
     A[rj + j] = ljj;
     for (let i = j + 1; i < n; i++) {
       const ri = i * n;
-      let s = A[ri + j];
-      for (let k = 0; k < j; k++) s -= A[ri + k] * A[rj + k];
-      A[ri + j] = s / ljj;
+      A[ri + j] = (A[ri + j] - dotPrefix(A, ri, rj, j)) / ljj;
     }
   }
+}
+
+/** Σ_{k<len} A[x + k]·A[y + k], four accumulators. */
+function dotPrefix(A: Float64Array, x: number, y: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += A[x + k] * A[y + k];
+    s1 += A[x + k + 1] * A[y + k + 1];
+    s2 += A[x + k + 2] * A[y + k + 2];
+    s3 += A[x + k + 3] * A[y + k + 3];
+  }
+  for (; k < len; k++) s0 += A[x + k] * A[y + k];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** Solve (L·Lᵀ) x = b given the factor from choleskyInPlace; b is overwritten with x. */

@@ -28,8 +28,17 @@ const close = (a: number[], b: number[], digits = 9) => {
 describe('baseline estimators (hand-computed, rewards [1,0,0,0])', () => {
   // r̄ = 1/4, population std = √(1/4·3/4) = √3/4.
   it('GRPO uses the population std: (1 − 1/4)/(√3/4) = √3, (−1/4)/(√3/4) = −1/√3', () => {
-    close(grpoAdvantages([1, 0, 0, 0], { eps: 0 }), [Math.sqrt(3), -1 / Math.sqrt(3), -1 / Math.sqrt(3), -1 / Math.sqrt(3)]);
-    close(grpoAdvantages([1, 0, 0, 0]), [Math.sqrt(3), -1 / Math.sqrt(3), -1 / Math.sqrt(3), -1 / Math.sqrt(3)], 5);
+    close(grpoAdvantages([1, 0, 0, 0], { eps: 0 }), [
+      Math.sqrt(3),
+      -1 / Math.sqrt(3),
+      -1 / Math.sqrt(3),
+      -1 / Math.sqrt(3),
+    ]);
+    close(
+      grpoAdvantages([1, 0, 0, 0]),
+      [Math.sqrt(3), -1 / Math.sqrt(3), -1 / Math.sqrt(3), -1 / Math.sqrt(3)],
+      5,
+    );
   });
   it('Dr.GRPO: r − r̄', () => close(drgrpoAdvantages([1, 0, 0, 0]), [0.75, -0.25, -0.25, -0.25]));
   it('RLOO: r_i − mean of the others', () => {
@@ -76,16 +85,22 @@ describe('computeAdvantages groups once, then maps', () => {
     close(adv[0], [0.5, -0.5]);
     close(adv[1], [-2 / 3, 1 / 3, 1 / 3]);
     expect(adv[2]).toEqual([0]);
-    expect(() => computeAdvantages([{ promptId: 'x', rewards: [] }], 'grpo')).toThrow(/x: needs at least one/);
+    expect(() => computeAdvantages([{ promptId: 'x', rewards: [] }], 'grpo')).toThrow(
+      /x: needs at least one/,
+    );
     expect(() => computeAdvantages([{ promptId: 'x', rewards: [NaN] }], 'grpo')).toThrow(/x: reward 0/);
   });
 });
 
 describe('asymmetric prompt weights', () => {
   // p̂ = 1/4 for [1,0,0,0].
-  it('Linear-R: correct (1−p̂)/p̂ = 3, wrong −1', () => close(asymmetricAdvantages([1, 0, 0, 0], { kind: 'linear-r' }), [3, -1, -1, -1]));
+  it('Linear-R: correct (1−p̂)/p̂ = 3, wrong −1', () =>
+    close(asymmetricAdvantages([1, 0, 0, 0], { kind: 'linear-r' }), [3, -1, -1, -1]));
   it('Sqrt-R: correct √(3/4)/(1/4), wrong −1/√(3/4)', () =>
-    close(asymmetricAdvantages([1, 0, 0, 0], { kind: 'sqrt-r' }), [4 * Math.sqrt(0.75), ...Array(3).fill(-1 / Math.sqrt(0.75))]));
+    close(asymmetricAdvantages([1, 0, 0, 0], { kind: 'sqrt-r' }), [
+      4 * Math.sqrt(0.75),
+      ...Array(3).fill(-1 / Math.sqrt(0.75)),
+    ]));
   it('Uniform-R: correct 1/p̂ = 4, wrong −1/(1−p̂) = −4/3', () =>
     close(asymmetricAdvantages([1, 0, 0, 0], { kind: 'uniform-r' }), [4, -4 / 3, -4 / 3, -4 / 3]));
   it('equals ω(p̂)·(r − p̂) computed directly for 0 < p̂ < 1', () => {
@@ -96,14 +111,20 @@ describe('asymmetric prompt weights', () => {
       'sqrt-r': 1 / (p * Math.sqrt(1 - p)),
       'uniform-r': 1 / (p * (1 - p)),
     };
-    for (const kind of WEIGHTING_NAMES) close(asymmetricAdvantages(r, { kind }), r.map((x) => omegas[kind] * (x - p)), 12);
+    for (const kind of WEIGHTING_NAMES)
+      close(
+        asymmetricAdvantages(r, { kind }),
+        r.map((x) => omegas[kind] * (x - p)),
+        12,
+      );
   });
   it('p̂ = 0: every wrong answer gets a finite −1 (limit of ω·p̂)', () => {
-    for (const kind of WEIGHTING_NAMES) expect(asymmetricAdvantages([0, 0, 0], { kind })).toEqual([-1, -1, -1]);
+    for (const kind of WEIGHTING_NAMES)
+      expect(asymmetricAdvantages([0, 0, 0], { kind })).toEqual([-1, -1, -1]);
     const adv = computeAdvantages([{ promptId: 'u', rewards: [0, 0] }], 'grpo', 'linear-r');
     expect(adv).toEqual([[-1, -1]]);
   });
-  it("p̂ = 1: zeros by default, closed-form limit v(1) on request", () => {
+  it('p̂ = 1: zeros by default, closed-form limit v(1) on request', () => {
     for (const kind of WEIGHTING_NAMES) expect(asymmetricAdvantages([1, 1], { kind })).toEqual([0, 0]);
     expect(asymmetricAdvantages([1, 1], { kind: 'uniform-r', onAllCorrect: 'limit' })).toEqual([1, 1]);
     expect(asymmetricAdvantages([1, 1], { kind: 'linear-r', onAllCorrect: 'limit' })).toEqual([0, 0]);
@@ -222,7 +243,8 @@ describe('effectiveWeight = ω·p(1−p)', () => {
           predicted += prob * n * effectiveWeight(name as 'grpo', k / n, n) * (sPlus - sMinus);
           binom = (binom * (n - k)) / (k + 1);
         }
-        if ((WEIGHTING_NAMES as readonly string[]).includes(name)) predicted += (1 - p) ** n * n * -1 * sMinus;
+        if ((WEIGHTING_NAMES as readonly string[]).includes(name))
+          predicted += (1 - p) ** n * n * -1 * sMinus;
         expect(enumerated).toBeCloseTo(predicted, 10);
       }
     }

@@ -102,22 +102,36 @@ describe('greedy allocation', () => {
   });
 
   it('RLOO continuous closed form n = clip(1 + √(a/λ), L, U)', () => {
-    const input: AllocateInput = { a: [0.25, 0.16, 0.01], budget: 20, lower: 2, upper: 32, objective: 'rloo' };
+    const input: AllocateInput = {
+      a: [0.25, 0.16, 0.01],
+      budget: 20,
+      lower: 2,
+      upper: 32,
+      objective: 'rloo',
+    };
     const c = allocateContinuous(input);
-    c.n.forEach((n, q) => expect(n).toBeCloseTo(Math.min(32, Math.max(2, 1 + Math.sqrt(input.a[q] / c.lambda))), 6));
+    c.n.forEach((n, q) =>
+      expect(n).toBeCloseTo(Math.min(32, Math.max(2, 1 + Math.sqrt(input.a[q] / c.lambda))), 6),
+    );
   });
 
   it('uniform split when all a are equal (remainder on the lowest indices), also for a = 0', () => {
     for (const a of [0.25, 0.09, 0]) {
-      expect(allocateGreedy({ a: Array(5).fill(a), budget: 23, lower: 3, upper: 32, objective: 'drgrpo' }).n).toEqual([
-        5, 5, 5, 4, 4,
-      ]);
+      expect(
+        allocateGreedy({ a: Array(5).fill(a), budget: 23, lower: 3, upper: 32, objective: 'drgrpo' }).n,
+      ).toEqual([5, 5, 5, 4, 4]);
     }
     expect(allocateUniform(5, 23)).toEqual([5, 5, 5, 4, 4]);
   });
 
   it('deterministic ties by index', () => {
-    const input: AllocateInput = { a: [0.1, 0.2, 0.1, 0.2], budget: 13, lower: 2, upper: 9, objective: 'rloo' };
+    const input: AllocateInput = {
+      a: [0.1, 0.2, 0.1, 0.2],
+      budget: 13,
+      lower: 2,
+      upper: 9,
+      objective: 'rloo',
+    };
     const r = allocateGreedy(input);
     expect(allocateGreedy(input).n).toEqual(r.n);
     expect(r.n[1]).toBeGreaterThanOrEqual(r.n[3]);
@@ -126,15 +140,26 @@ describe('greedy allocation', () => {
 
   it('clear errors: infeasible budgets with the numbers, bounds below the convex domain', () => {
     const base = { a: [0.1, 0.2, 0.3], lower: 2, upper: 4, objective: 'rloo' as const };
-    expect(() => allocateGreedy({ ...base, budget: 5 })).toThrow('C = 5 rollouts for Q = 3 prompts needs Σ lower = 6 <= C <= Σ upper = 12');
+    expect(() => allocateGreedy({ ...base, budget: 5 })).toThrow(
+      'C = 5 rollouts for Q = 3 prompts needs Σ lower = 6 <= C <= Σ upper = 12',
+    );
     expect(() => allocateGreedy({ ...base, budget: 13 })).toThrow(/C = 13 .* Σ upper = 12/);
     expect(() => allocateGreedy({ ...base, lower: 1, budget: 6 })).toThrow(/lower bound 1 < 2.*infinite/);
-    expect(() => allocateGreedy({ ...base, objective: 'drgrpo', budget: 8 })).toThrow(/lower bound 2 < 3.*not convex/);
+    expect(() => allocateGreedy({ ...base, objective: 'drgrpo', budget: 8 })).toThrow(
+      /lower bound 2 < 3.*not convex/,
+    );
     expect(() => allocateGreedy({ ...base, gamma: 0.1, budget: 8 })).toThrow(/needs p/);
   });
 
   it('γ·log(p)·n moves rollouts toward hard prompts (same a at p = 0.1 and p = 0.9)', () => {
-    const input: AllocateInput = { a: [0.09, 0.09], p: [0.1, 0.9], budget: 16, lower: 2, upper: 32, objective: 'rloo' };
+    const input: AllocateInput = {
+      a: [0.09, 0.09],
+      p: [0.1, 0.9],
+      budget: 16,
+      lower: 2,
+      upper: 32,
+      objective: 'rloo',
+    };
     expect(allocateGreedy(input).n).toEqual([8, 8]);
     const g = allocateGreedy({ ...input, gamma: 7e-4 });
     expect(g.n[0]).toBeGreaterThan(g.n[1]);
@@ -144,7 +169,13 @@ describe('greedy allocation', () => {
     const p = [0.01, 0.5, 0.99, 0.2];
     const lower = explorationFloor(p, { lower: 2, minRollouts: 4, margin: 0.05 });
     expect(lower).toEqual([4, 2, 4, 2]);
-    const r = allocateGreedy({ a: Array.from(bernoulliVariance(p)), budget: 16, lower, upper: 32, objective: 'rloo' });
+    const r = allocateGreedy({
+      a: Array.from(bernoulliVariance(p)),
+      budget: 16,
+      lower,
+      upper: 32,
+      objective: 'rloo',
+    });
     expect(r.n[0]).toBeGreaterThanOrEqual(4);
     expect(r.n[2]).toBeGreaterThanOrEqual(4);
   });
@@ -162,7 +193,13 @@ describe('greedy allocation', () => {
           const U = L + width;
           const Q = p.length;
           const budget = Q * L + Math.round(frac * Q * (U - L));
-          const r = allocateGreedy({ a: Array.from(bernoulliVariance(p)), budget, lower: L, upper: U, objective });
+          const r = allocateGreedy({
+            a: Array.from(bernoulliVariance(p)),
+            budget,
+            lower: L,
+            upper: U,
+            objective,
+          });
           expect(r.n.reduce((s, x) => s + x, 0)).toBe(budget);
           for (const n of r.n) {
             expect(Number.isInteger(n)).toBe(true);

@@ -40,7 +40,8 @@ describe('incomplete beta', () => {
   it('agrees with the binomial tail for integer parameters', () => {
     for (let a = 1; a <= 9; a++) {
       for (let b = 1; b <= 9; b++) {
-        for (const x of [0.05, 0.3, 0.5, 0.8]) expect(regularizedIncompleteBeta(x, a, b)).toBeCloseTo(binomTail(a, b, x), 11);
+        for (const x of [0.05, 0.3, 0.5, 0.8])
+          expect(regularizedIncompleteBeta(x, a, b)).toBeCloseTo(binomTail(a, b, x), 11);
       }
     }
   });

@@ -22,7 +22,9 @@ describe('FLOP formulas (hand count)', () => {
   it('non-embedding parameters', () => {
     expect(nonEmbeddingParams(shape)).toBe(496);
     expect(nonEmbeddingParams(shape, { biases: false, layerNorms: false })).toBe(384);
-    expect(nonEmbeddingParams({ ...shape, dModel: 8, nHeads: 2 }, { biases: false, layerNorms: false })).toBe(12 * 2 * 64);
+    expect(nonEmbeddingParams({ ...shape, dModel: 8, nHeads: 2 }, { biases: false, layerNorms: false })).toBe(
+      12 * 2 * 64,
+    );
   });
   it('per token: 2N + 4·L·t·d + 2·d·V', () => {
     // t = 3: attention 4·2·3·4 = 96; head 2·4·10 = 80; 2N = 992 → 1168.

@@ -96,7 +96,14 @@ describe('GP success predictor', () => {
 
   it('checkpoint: state is plain JSON; restore then continue gives the same predictions', () => {
     const f = hashedNgramFeatures({ dim: 32 });
-    const texts = ['add 2 and 3', 'add 4 and 5', 'sort the list 3 1 2', 'sort the list 9 8', 'prime 17?', 'prime 21?'];
+    const texts = [
+      'add 2 and 3',
+      'add 4 and 5',
+      'sort the list 3 1 2',
+      'sort the list 9 8',
+      'prime 17?',
+      'prime 21?',
+    ];
     const ids = texts.map((_, i) => `q${i}`);
     const gp = createGp(
       ids,

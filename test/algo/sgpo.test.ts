@@ -66,13 +66,19 @@ describe('plan', () => {
     const k = plan.prompts.find((p) => p.id === kept[0])!;
     expect(k.G).toBeNull();
     expect(k.phases).toEqual([0, 1, 2]);
-    expect(plan.prompts.find((p) => p.id === 't1')).toMatchObject({ cls: 'trivial', kept: false, G: null, phases: [] });
+    expect(plan.prompts.find((p) => p.id === 't1')).toMatchObject({
+      cls: 'trivial',
+      kept: false,
+      G: null,
+      phases: [],
+    });
   });
 
   it('seeded and independent of input order; different seeds can differ', () => {
     const p1 = sgpoPlan(profile, { seed: 11 });
     const p2 = sgpoPlan([...profile].reverse(), { seed: 11 });
-    const keptIds = (pl: typeof p1) => pl.prompts.filter((p) => p.cls === 'unsolved' && p.kept).map((p) => p.id);
+    const keptIds = (pl: typeof p1) =>
+      pl.prompts.filter((p) => p.cls === 'unsolved' && p.kept).map((p) => p.id);
     expect(keptIds(p2)).toEqual(keptIds(p1));
     const many = new Set(Array.from({ length: 20 }, (_, s) => keptIds(sgpoPlan(profile, { seed: s }))[0]));
     expect(many.size).toBeGreaterThan(1);
@@ -82,14 +88,24 @@ describe('plan', () => {
 
   it('options: exact sizes, thresholds, per-phase subsets, only-unsolved profile, bad rows', () => {
     const exact = sgpoPlan([{ id: 'x', k: 8, successes: 3 }], { groupSize: 'exact' });
-    expect(exact.phases).toEqual([{ index: 0, G: 3, promptIds: ['x'], learnable: 1, unsolved: 0, rollouts: 3 }]);
+    expect(exact.phases).toEqual([
+      { index: 0, G: 3, promptIds: ['x'], learnable: 1, unsolved: 0, rollouts: 3 },
+    ]);
     expect(sgpoPlan(profile, { tau: 0.9 }).counts.trivial).toBe(1);
     const per = sgpoPlan(profile, { alpha: 0.3, unsolvedSubset: 'perPhase', seed: 5 });
     expect(per.phases.every((p) => p.unsolved === 3)).toBe(true);
-    const onlyU = sgpoPlan(profile.filter((p) => p.id.startsWith('u')), { alpha: 0.2 });
+    const onlyU = sgpoPlan(
+      profile.filter((p) => p.id.startsWith('u')),
+      { alpha: 0.2 },
+    );
     expect(onlyU.phases.map((p) => [p.G, p.promptIds.length])).toEqual([[8, 2]]);
     expect(() => sgpoPlan([{ id: 'q', k: 8, successes: 9 }])).toThrow(/row 0 \(q\): successes/);
-    expect(() => sgpoPlan([{ id: 'q', k: 8, successes: 1 }, { id: 'q', k: 8, successes: 1 }])).toThrow(/duplicate/);
+    expect(() =>
+      sgpoPlan([
+        { id: 'q', k: 8, successes: 1 },
+        { id: 'q', k: 8, successes: 1 },
+      ]),
+    ).toThrow(/duplicate/);
   });
 });
 
