@@ -10,7 +10,7 @@ import {
   registerEstimator,
   rlooAdvantages,
 } from '../../src/algo/advantages.js';
-import { groupRollouts, type Group } from '../../src/algo/group.js';
+import { groupRollouts } from '../../src/algo/group.js';
 import { createRng } from '../../src/algo/rng.js';
 import {
   asymmetricAdvantages,
