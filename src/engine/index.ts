@@ -1,0 +1,32 @@
+// flopwise embedded engine: public API.
+export {
+  createModel,
+  Model,
+  parameterLayout,
+  validateConfig,
+  type ModelConfig,
+  type CreateModelOptions,
+  type TensorInfo,
+  type FlopCounts,
+  type SampleOptions,
+  type SampleResult,
+  type CrossEntropyBatch,
+  type PolicyGradientBatch,
+  type PolicyGradientResult,
+  type OptimizerStepOptions,
+  type ModelState,
+} from './model.js';
+export { CharTokenizer, defaultVocab, PAD, BOS, EOS } from './tokenizer.js';
+export { lrSchedule, type LrScheduleOptions } from './schedule.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadCheckpointFull,
+  loadWeightsInto,
+  readCheckpointConfig,
+  type CheckpointConfig,
+  type SaveOptions,
+  type LoadedCheckpoint,
+} from './checkpoint.js';
+export { writeSafetensors, SafetensorsFile } from './safetensors.js';
+export { Rng, hashUniform } from './rng.js';

@@ -1,0 +1,111 @@
+// Fork-join thread pool over one shared WebAssembly.Memory (worker_threads + Atomics).
+// `run(kernel, n, align, ...args)` splits the range [0, n) into `threads` contiguous parts whose
+// boundaries are multiples of `align`; the calling thread does part 0 and waits for the others.
+// With threads = 1 everything runs on the calling thread and no worker is started.
+import { Worker } from 'node:worker_threads';
+import { KERNEL_NAMES, instantiate, kernelModule, workerUrl, type KernelFn, type KernelName, type WasmMemory } from './wasm.js';
+
+const GEN = 0, DONE = 1, FN = 2, NARGS = 3, N = 4, ALIGN = 5, ERR = 6, NT = 7;
+const MAX_ARGS = 32;
+
+export class Pool {
+  readonly threads: number;
+  readonly kernels: Record<KernelName, KernelFn>;
+  private readonly workers: Worker[];
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly ids: Record<string, number>;
+  private disposed = false;
+  private lastWorkerError = '';
+
+  private constructor(threads: number, kernels: Record<KernelName, KernelFn>, workers: Worker[], ctrl: Int32Array, args: Float64Array) {
+    this.threads = threads;
+    this.kernels = kernels;
+    this.workers = workers;
+    this.ctrl = ctrl;
+    this.args = args;
+    this.ids = Object.fromEntries(KERNEL_NAMES.map((n, i) => [n, i]));
+    for (const w of workers) w.on('message', (m) => (this.lastWorkerError = String(m)));
+  }
+
+  static async create(memory: WasmMemory, threads: number): Promise<Pool> {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`engine: threads must be a positive integer, got ${threads}`);
+    const kernels = instantiate(memory);
+    const ctrlBuf = new SharedArrayBuffer(8 * 4);
+    const argBuf = new SharedArrayBuffer(MAX_ARGS * 8);
+    const ctrl = new Int32Array(ctrlBuf);
+    ctrl[NT] = threads;
+    const workers: Worker[] = [];
+    const module = kernelModule();
+    const ready: Promise<void>[] = [];
+    for (let t = 1; t < threads; t++) {
+      const w = new Worker(workerUrl(), {
+        workerData: { module, memory, ctrl: ctrlBuf, args: argBuf, tid: t, names: [...KERNEL_NAMES] },
+      });
+      ready.push(
+        new Promise((resolve, reject) => {
+          w.once('message', () => resolve());
+          w.once('error', reject);
+        }),
+      );
+      workers.push(w);
+    }
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    for (const w of workers) w.unref();
+    return new Pool(threads, kernels, workers, ctrl, new Float64Array(argBuf));
+  }
+
+  run(name: KernelName, n: number, align: number, ...args: number[]): void {
+    if (this.disposed) throw new Error('engine: model was disposed');
+    if (n <= 0) return;
+    const T = this.threads;
+    if (T === 1 || n <= align) {
+      this.kernels[name](0, n, ...args);
+      return;
+    }
+    const c = this.ctrl;
+    for (let i = 0; i < args.length; i++) this.args[i] = args[i]!;
+    c[FN] = this.ids[name]!;
+    c[NARGS] = args.length;
+    c[N] = n;
+    c[ALIGN] = align;
+    Atomics.store(c, DONE, 0);
+    Atomics.add(c, GEN, 1);
+    Atomics.notify(c, GEN);
+    const chunk = Math.ceil(Math.ceil(n / T) / align) * align;
+    let err: unknown;
+    try {
+      this.kernels[name](0, Math.min(n, chunk), ...args);
+    } catch (e) {
+      err = e;
+    }
+    let spins = 0;
+    for (;;) {
+      const d = Atomics.load(c, DONE);
+      if (d >= T - 1) break;
+      if (spins++ < 20000) continue;
+      Atomics.wait(c, DONE, d, 1000);
+    }
+    if (err) throw err;
+    if (Atomics.load(c, ERR)) {
+      Atomics.store(c, ERR, 0);
+      throw new Error(`engine: kernel ${name} failed in a worker ${this.lastWorkerError}`);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.workers.length) {
+      this.ctrl[FN] = -1;
+      Atomics.add(this.ctrl, GEN, 1);
+      Atomics.notify(this.ctrl, GEN);
+      await Promise.all(this.workers.map((w) => w.terminate()));
+    }
+  }
+}
