@@ -14,7 +14,7 @@
  */
 import type { TrainablePolicy, TrainingRollout } from '../policy/types.js';
 import type { Problem } from '../tasks/types.js';
-import { hashString } from '../tasks/rng.js';
+import { stepSeed } from './seeds.js';
 import { advantagesOf } from './advantages.js';
 import type { TrainConfig } from './config.js';
 import { evaluate, type EvalResult } from './evaluator.js';
@@ -61,6 +61,8 @@ export interface StepRow {
   rolloutsGenerated: number;
   rolloutsDiscarded: number;
   rolloutsTrained: number;
+  /** Rollouts in kept groups whose advantage is 0 (not trained on unless trainOnZeroAdvantage). */
+  rolloutsZeroAdvantage: number;
   groups: number;
   groupsWithSignal: number;
   meanAbsAdvantage: number;
@@ -81,10 +83,6 @@ export interface TrainResult {
   evals: EvalPoint[];
   ledger: LedgerState;
   stoppedBy: 'steps' | 'flop-budget' | 'interrupted';
-}
-
-export function stepSeed(seed: number, ...parts: Array<string | number>): number {
-  return hashString([seed, ...parts].join('/'));
 }
 
 export function learningRate(cfg: TrainConfig['optim'], step: number): number {
@@ -176,6 +174,7 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
     let rolloutCount = 0;
     let rewardSum = 0;
     let groupsWithSignal = 0;
+    let zeroAdvantage = 0;
     const allAdvantages = advantagesOf(collected.groups, config.estimator, config.weighting);
     collected.groups.forEach((group, g) => {
       const advantages = allAdvantages[g];
@@ -184,6 +183,7 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
         rewardSum += r.reward;
         rolloutCount++;
         absAdvSum += Math.abs(advantages[i]);
+        if (advantages[i] === 0) zeroAdvantage++;
         if (advantages[i] === 0 && !config.trainOnZeroAdvantage) return;
         if (!r.promptTokens || !r.completionTokens || !r.logprobs) {
           throw new Error(`policy ${policy.kind} returned rollouts without tokens or log-probs: it cannot be trained`);
@@ -229,6 +229,7 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
       rolloutsGenerated: collected.generated,
       rolloutsDiscarded: collected.discarded,
       rolloutsTrained: batch.length,
+      rolloutsZeroAdvantage: zeroAdvantage,
       groups: collected.groups.length,
       groupsWithSignal,
       meanAbsAdvantage: rolloutCount ? absAdvSum / rolloutCount : 0,

@@ -1,0 +1,111 @@
+/**
+ * VIP in the loop: a GP predicts each prompt's success probability from recent rollouts, and the
+ * exact integer allocation splits a hard rollout budget across the step's prompts to minimise the
+ * policy gradient's variance. The first step uses the prior (a constant, or a profile's p̂).
+ */
+import {
+  allocateGreedy,
+  bernoulliVariance,
+  createGp,
+  explorationFloor,
+  gpFromState,
+  gpPredict,
+  gpToState,
+  gpUpdate,
+  hashedNgramFeatures,
+  type FeatureFn,
+  type GpModel,
+  type GpState,
+} from '../../algo/index.js';
+import type { Problem } from '../../tasks/types.js';
+import { PromptStream, type PromptStreamState } from './prompt-stream.js';
+import { successCount, type CollectContext, type CollectResult, type ScoredGroup, type Strategy } from './types.js';
+
+export interface VipStrategyConfig {
+  promptsPerStep: number;
+  rolloutsPerStep: number;
+  lower: number;
+  upper: number;
+  objective: 'drgrpo' | 'rloo';
+  noise: number;
+  floor: number;
+  gamma: number;
+}
+
+/** Metadata the default features read: the family (one-hot) and the difficulty level scaled to ~[0, 1]. */
+export function promptMeta(p: Problem): Record<string, string | number> {
+  const level = typeof p.meta.level === 'number' ? p.meta.level : p.meta.difficulty;
+  return { family: p.meta.family, level: level / 10 };
+}
+
+export class VipStrategy implements Strategy {
+  readonly name = 'vip';
+  private gp: GpModel;
+  private readonly stream: PromptStream;
+  /** Predictions and allocation of the last step, for tests and reports. */
+  last: { ids: string[]; p: number[]; n: number[] } | undefined;
+
+  constructor(
+    private readonly problems: Problem[],
+    private readonly cfg: VipStrategyConfig,
+    seed: number,
+    prior: number | number[],
+    features: FeatureFn = hashedNgramFeatures(),
+  ) {
+    const Q = Math.min(cfg.promptsPerStep, problems.length);
+    if (cfg.rolloutsPerStep < Q * cfg.lower || cfg.rolloutsPerStep > Q * cfg.upper) {
+      throw new Error(
+        `vip: rolloutsPerStep ${cfg.rolloutsPerStep} cannot be split over ${Q} prompts with ` +
+          `${cfg.lower} ≤ n ≤ ${cfg.upper} (needs ${Q * cfg.lower}..${Q * cfg.upper})`,
+      );
+    }
+    this.gp = createGp(
+      problems.map((p) => p.id),
+      problems.map((p) => features({ id: p.id, text: p.prompt, meta: promptMeta(p) })),
+      { priorMean: prior, noise: cfg.noise, seed },
+    );
+    this.stream = new PromptStream(problems.length, seed, 'vip');
+  }
+
+  async collect(ctx: CollectContext): Promise<CollectResult> {
+    const batch = this.stream.take(Math.min(this.cfg.promptsPerStep, this.problems.length)).map((i) => this.problems[i]);
+    const ids = batch.map((p) => p.id);
+    const p = Array.from(gpPredict(this.gp, ids));
+    const lower = explorationFloor(p, { lower: this.cfg.lower, minRollouts: this.cfg.floor });
+    const { n } = allocateGreedy({
+      a: bernoulliVariance(p),
+      budget: this.cfg.rolloutsPerStep,
+      lower,
+      upper: this.cfg.upper,
+      objective: this.cfg.objective,
+      gamma: this.cfg.gamma,
+      p,
+    });
+    this.last = { ids, p, n };
+    const groups = await ctx.sample(batch, n);
+    return { groups, generated: this.cfg.rolloutsPerStep, discarded: 0, info: { budget: this.cfg.rolloutsPerStep } };
+  }
+
+  observe(groups: ScoredGroup[]): void {
+    if (groups.length === 0) return;
+    gpUpdate(
+      this.gp,
+      groups.map((g) => g.problem.id),
+      groups.map((g) => successCount(g) / g.rollouts.length),
+    );
+  }
+
+  predict(ids: string[]): number[] {
+    return Array.from(gpPredict(this.gp, ids));
+  }
+
+  getState(): { gp: GpState; stream: PromptStreamState } {
+    return { gp: gpToState(this.gp), stream: this.stream.getState() };
+  }
+
+  setState(raw: unknown): void {
+    const s = raw as { gp: GpState; stream: PromptStreamState };
+    this.gp = gpFromState(s.gp);
+    this.stream.setState(s.stream);
+  }
+}
