@@ -1,4 +1,5 @@
-import { all, create, type MathNode } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathNode } from 'mathjs';
 import { rngFor } from '../tasks/rng.js';
 import { cleanLatex, latexToMathjs } from './latex.js';
 
@@ -50,6 +51,11 @@ export type Value =
   | { kind: 'list'; items: Value[] }
   | { kind: 'tuple'; open: string; close: string; items: Value[] }
   | { kind: 'text'; text: string };
+
+// mathjs is loaded through require (its CommonJS build): inside a verifier worker started from
+// TypeScript sources, tsx's ESM hooks would otherwise route each of its ~1000 files, which made
+// worker start-up several times slower.
+const { all, create } = createRequire(import.meta.url)('mathjs') as typeof import('mathjs');
 
 // A restricted mathjs instance: no import, no units created from expressions, no evaluate inside.
 const math = create(all, {});
@@ -112,6 +118,9 @@ const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Parses an answer string into a Value (never throws). */
 export function parseValue(input: string): Value {
+  if (/^\$?\s*\\(?:text|textbf|textrm|mathrm|mbox)\s*\{[^{}]*\}\s*\$?$/.test(input.trim())) {
+    return { kind: 'text', text: normText(input) };
+  }
   let s = cleanLatex(input);
   // Set literals: \{…\} → {…}.
   s = s.replace(/\\\{/g, '{').replace(/\\\}/g, '}');
@@ -149,7 +158,7 @@ function parseScalar(input: string): Value {
   if (s.length === 0 || s.length > MAX_EXPR_CHARS) return { kind: 'text', text: normText(input) };
   try {
     const text = latexToMathjs(s);
-    const node = mparse(text);
+    const node = splitSymbols(mparse(text));
     const fnNames = new Set<string>();
     node.traverse((n) => {
       if ((n as { type?: string }).type === 'FunctionNode') {
@@ -173,6 +182,22 @@ function parseScalar(input: string): Value {
   } catch {
     return { kind: 'text', text: normText(input) };
   }
+}
+
+/** "xy" → x*y: a multi-letter symbol that is no known constant or function is a product of letters. */
+function splitSymbols(node: MathNode): MathNode {
+  return node.transform((n, path, parent) => {
+    const sym = n as unknown as { type?: string; name?: string };
+    if (sym.type !== 'SymbolNode' || !sym.name || sym.name.length < 2 || !/^[a-zA-Z]+$/.test(sym.name))
+      return n;
+    if (parent && (parent as unknown as { type?: string }).type === 'FunctionNode' && path === 'fn') return n;
+    if (
+      CONSTANTS.has(sym.name) ||
+      typeof (math as unknown as Record<string, unknown>)[sym.name] === 'function'
+    )
+      return n;
+    return mparse([...sym.name].join('*'));
+  });
 }
 
 function toNumber(v: unknown): number | { re: number; im: number } | undefined {

@@ -73,10 +73,11 @@ export function extractBoxed(text: string): string | undefined {
 
 function cleanTail(s: string): string {
   let t = s.trim();
-  t = t.replace(/^[:\s]+/, '').trim();
-  t = t.replace(/^\*+|\*+$/g, '').trim();
-  // A trailing period ends the sentence (but keep decimals such as "3." → "3").
-  t = t.replace(/[.;,]+$/, '').trim();
+  // Leading ':' and markdown bold; a trailing period/comma ends the sentence ("3." → "3").
+  t = t
+    .replace(/^[:*\s]+/, '')
+    .replace(/[.;,*\s]+$/, '')
+    .trim();
   const boxed = extractBoxed(t);
   if (boxed !== undefined) return boxed;
   return t;

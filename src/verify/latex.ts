@@ -100,6 +100,8 @@ export function latexToMathjs(input: string): string {
     }
   }
   for (const [re, to] of SIMPLE_MACROS) s = s.replace(re, to);
+  s = s.replace(/\\[lr]?vert|\\mid/g, '|');
+  for (let guard = 0; guard < 20 && /\|[^|]+\|/.test(s); guard++) s = s.replace(/\|([^|]+)\|/, ' abs($1)');
   s = s.replace(/\\\{/g, '(').replace(/\\\}/g, ')');
   s = s.replace(/[{]/g, '(').replace(/[}]/g, ')');
   s = s.replace(/\\/g, ' ');
