@@ -4,7 +4,13 @@
 // config.json is written last.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createModel, validateConfig, type CreateModelOptions, type Model, type ModelConfig } from './model.js';
+import {
+  createModel,
+  validateConfig,
+  type CreateModelOptions,
+  type Model,
+  type ModelConfig,
+} from './model.js';
 import { atomicWrite, SafetensorsFile, writeSafetensors, type NamedTensor } from './safetensors.js';
 import { CharTokenizer } from './tokenizer.js';
 
@@ -30,7 +36,11 @@ export interface SaveOptions {
 
 export function saveCheckpoint(dir: string, model: Model, opts: SaveOptions): void {
   mkdirSync(dir, { recursive: true });
-  const tensors: NamedTensor[] = model.tensors.map((t) => ({ name: t.name, shape: t.shape, data: model.paramView(t.name).slice() }));
+  const tensors: NamedTensor[] = model.tensors.map((t) => ({
+    name: t.name,
+    shape: t.shape,
+    data: model.paramView(t.name).slice(),
+  }));
   if (opts.optimizer) {
     for (const t of model.tensors) {
       const { m, v } = model.adamViews(t.name);
@@ -60,7 +70,8 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   } catch (e) {
     throw new Error(`${path}: corrupt checkpoint config (${(e as Error).message})`);
   }
-  if (cfg?.format !== 'flopwise-checkpoint' || !cfg.model) throw new Error(`${path}: not a flopwise checkpoint config`);
+  if (cfg?.format !== 'flopwise-checkpoint' || !cfg.model)
+    throw new Error(`${path}: not a flopwise checkpoint config`);
   try {
     validateConfig(cfg.model);
   } catch (e) {
@@ -78,7 +89,10 @@ export function loadWeightsInto(model: Model, dir: string, opts: { optimizer?: b
   let moments: Array<{ m: Float32Array; v: Float32Array }> | undefined;
   const wantOpt = opts.optimizer ?? true;
   if (wantOpt && f.has(`adam.m.${model.tensors[0]!.name}`)) {
-    moments = model.tensors.map((t) => ({ m: f.read(`adam.m.${t.name}`, t.shape), v: f.read(`adam.v.${t.name}`, t.shape) }));
+    moments = model.tensors.map((t) => ({
+      m: f.read(`adam.m.${t.name}`, t.shape),
+      v: f.read(`adam.v.${t.name}`, t.shape),
+    }));
   }
   model.tensors.forEach((t, i) => model.paramView(t.name).set(data[i]!));
   model.tensors.forEach((t, i) => {
@@ -95,7 +109,10 @@ export interface LoadedCheckpoint {
   config: CheckpointConfig;
 }
 
-export async function loadCheckpointFull(dir: string, opts: Partial<CreateModelOptions> & { optimizer?: boolean } = {}): Promise<LoadedCheckpoint> {
+export async function loadCheckpointFull(
+  dir: string,
+  opts: Partial<CreateModelOptions> & { optimizer?: boolean } = {},
+): Promise<LoadedCheckpoint> {
   const cfg = readCheckpointConfig(dir);
   const model = await createModel(cfg.model, { ...opts, seed: opts.seed ?? 0 });
   try {
@@ -110,6 +127,9 @@ export async function loadCheckpointFull(dir: string, opts: Partial<CreateModelO
   return { model, tokenizer, config: cfg };
 }
 
-export async function loadCheckpoint(dir: string, opts: Partial<CreateModelOptions> & { optimizer?: boolean } = {}): Promise<Model> {
+export async function loadCheckpoint(
+  dir: string,
+  opts: Partial<CreateModelOptions> & { optimizer?: boolean } = {},
+): Promise<Model> {
   return (await loadCheckpointFull(dir, opts)).model;
 }

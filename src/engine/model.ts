@@ -152,27 +152,54 @@ class Arena {
 }
 
 interface LayerParams {
-  ln1g: number; ln1b: number; qkvw: number; qkvb: number; projw: number; projb: number;
-  ln2g: number; ln2b: number; fcw: number; fcb: number; fpw: number; fpb: number;
-  qkvT: number; projT: number; fcT: number; fpT: number;
+  ln1g: number;
+  ln1b: number;
+  qkvw: number;
+  qkvb: number;
+  projw: number;
+  projb: number;
+  ln2g: number;
+  ln2b: number;
+  fcw: number;
+  fcb: number;
+  fpw: number;
+  fpb: number;
+  qkvT: number;
+  projT: number;
+  fcT: number;
+  fpT: number;
 }
 interface LayerActs {
-  ln1: number; ln1m: number; ln1r: number; qkv: number; atty: number; att: number; rmid: number;
-  ln2: number; ln2m: number; ln2r: number; fch: number; fcg: number; rout: number;
+  ln1: number;
+  ln1m: number;
+  ln1r: number;
+  qkv: number;
+  atty: number;
+  att: number;
+  rmid: number;
+  ln2: number;
+  ln2m: number;
+  ln2r: number;
+  fch: number;
+  fcg: number;
+  rout: number;
 }
 
 export function validateConfig(c: ModelConfig): void {
   const ints: Array<keyof ModelConfig> = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'contextLength'];
   for (const k of ints) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`ModelConfig.${k} must be a positive integer, got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] < 1)
+      throw new Error(`ModelConfig.${k} must be a positive integer, got ${c[k]}`);
   }
-  if (c.dModel % c.nHeads !== 0) throw new Error(`ModelConfig: dModel (${c.dModel}) must be divisible by nHeads (${c.nHeads})`);
+  if (c.dModel % c.nHeads !== 0)
+    throw new Error(`ModelConfig: dModel (${c.dModel}) must be divisible by nHeads (${c.nHeads})`);
   if (c.dModel % 4 !== 0) throw new Error(`ModelConfig: dModel (${c.dModel}) must be a multiple of 4`);
 }
 
 /** Parameter tensors in storage order: decayed matrices first, then the rest. */
 export function parameterLayout(c: ModelConfig): TensorInfo[] {
-  const C = c.dModel, V = c.vocabSize;
+  const C = c.dModel,
+    V = c.vocabSize;
   const list: Array<[string, number[], boolean]> = [];
   for (let l = 0; l < c.nLayers; l++) {
     list.push([`h.${l}.attn.qkv.w`, [C, 3 * C], true]);
@@ -263,7 +290,13 @@ export class Model {
   private readonly vc: number[] = [];
   private disposed = false;
 
-  private constructor(config: ModelConfig, opts: Required<Omit<CreateModelOptions, 'seed'>>, memory: WasmMemory, pool: Pool, plan: Plan) {
+  private constructor(
+    config: ModelConfig,
+    opts: Required<Omit<CreateModelOptions, 'seed'>>,
+    memory: WasmMemory,
+    pool: Pool,
+    plan: Plan,
+  ) {
     this.config = { ...config };
     this.threads = opts.threads;
     this.microBatch = opts.microBatch;
@@ -288,10 +321,22 @@ export class Model {
     for (let l = 0; l < config.nLayers; l++) {
       const h = `h.${l}.`;
       this.L.push({
-        ln1g: p(h + 'ln1.g'), ln1b: p(h + 'ln1.b'), qkvw: p(h + 'attn.qkv.w'), qkvb: p(h + 'attn.qkv.b'),
-        projw: p(h + 'attn.proj.w'), projb: p(h + 'attn.proj.b'), ln2g: p(h + 'ln2.g'), ln2b: p(h + 'ln2.b'),
-        fcw: p(h + 'mlp.fc.w'), fcb: p(h + 'mlp.fc.b'), fpw: p(h + 'mlp.proj.w'), fpb: p(h + 'mlp.proj.b'),
-        qkvT: plan.transposed[l]!.qkvT, projT: plan.transposed[l]!.projT, fcT: plan.transposed[l]!.fcT, fpT: plan.transposed[l]!.fpT,
+        ln1g: p(h + 'ln1.g'),
+        ln1b: p(h + 'ln1.b'),
+        qkvw: p(h + 'attn.qkv.w'),
+        qkvb: p(h + 'attn.qkv.b'),
+        projw: p(h + 'attn.proj.w'),
+        projb: p(h + 'attn.proj.b'),
+        ln2g: p(h + 'ln2.g'),
+        ln2b: p(h + 'ln2.b'),
+        fcw: p(h + 'mlp.fc.w'),
+        fcb: p(h + 'mlp.fc.b'),
+        fpw: p(h + 'mlp.proj.w'),
+        fpb: p(h + 'mlp.proj.b'),
+        qkvT: plan.transposed[l]!.qkvT,
+        projT: plan.transposed[l]!.projT,
+        fcT: plan.transposed[l]!.fcT,
+        fpT: plan.transposed[l]!.fpT,
       });
     }
     this.wte = p('wte');
@@ -313,8 +358,12 @@ export class Model {
     const threads = opts.threads ?? 1;
     const microBatch = opts.microBatch ?? 64;
     const sampleBatch = opts.sampleBatch ?? 512;
-    for (const [k, v] of [['microBatch', microBatch], ['sampleBatch', sampleBatch]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new Error(`createModel: ${k} must be a positive integer, got ${v}`);
+    for (const [k, v] of [
+      ['microBatch', microBatch],
+      ['sampleBatch', sampleBatch],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new Error(`createModel: ${k} must be a positive integer, got ${v}`);
     }
     const plan = makePlan(config, microBatch, sampleBatch);
     const pages = Math.ceil(plan.bytes / 65536) + 1;
@@ -356,7 +405,8 @@ export class Model {
 
   /** Rebuilds the transposed weight copies used by the backward pass (after any parameter change). */
   refreshTransposed(): void {
-    const C = this.config.dModel, V = this.config.vocabSize;
+    const C = this.config.dModel,
+      V = this.config.vocabSize;
     const run = this.pool.run.bind(this.pool);
     for (const L of this.L) {
       run('transpose', 3 * C, 1, L.qkvT, L.qkvw, C, 3 * C);
@@ -398,8 +448,13 @@ export class Model {
   }
 
   setState(s: ModelState): void {
-    for (const [k, p] of [['params', this.pParams], ['adamM', this.pM], ['adamV', this.pV]] as const) {
-      if (s[k].length !== this.P) throw new Error(`Model.setState: ${k} has ${s[k].length} floats, expected ${this.P}`);
+    for (const [k, p] of [
+      ['params', this.pParams],
+      ['adamM', this.pM],
+      ['adamV', this.pV],
+    ] as const) {
+      if (s[k].length !== this.P)
+        throw new Error(`Model.setState: ${k} has ${s[k].length} floats, expected ${this.P}`);
       this.f32.set(s[k], p / 4);
     }
     this.step = s.step;
@@ -418,12 +473,16 @@ export class Model {
   }
 
   private fwdFlops(B: number, T: number): number {
-    const C = this.config.dModel, V = this.config.vocabSize, nL = this.config.nLayers;
+    const C = this.config.dModel,
+      V = this.config.vocabSize,
+      nL = this.config.nLayers;
     const BT = B * T;
     return nL * (24 * BT * C * C + 2 * B * T * (T + 1) * C) + 2 * BT * C * V;
   }
   private bwdFlops(B: number, T: number): number {
-    const C = this.config.dModel, V = this.config.vocabSize, nL = this.config.nLayers;
+    const C = this.config.dModel,
+      V = this.config.vocabSize,
+      nL = this.config.nLayers;
     const BT = B * T;
     return nL * (48 * BT * C * C + 4 * B * T * (T + 1) * C) + 4 * BT * C * V;
   }
@@ -431,7 +490,9 @@ export class Model {
   /** Writes a micro-batch (inputs = positions 0..T−1 of each sequence, padded with 0) into the plan. */
   private loadBatch(seqs: number[][], T: number): void {
     const V = this.config.vocabSize;
-    const tok = this.tr.tok! / 4, pos = this.tr.pos! / 4, tgt = this.tr.tgt! / 4;
+    const tok = this.tr.tok! / 4,
+      pos = this.tr.pos! / 4,
+      tgt = this.tr.tgt! / 4;
     const i32 = this.i32;
     for (let b = 0; b < seqs.length; b++) {
       const s = seqs[b]!;
@@ -439,7 +500,10 @@ export class Model {
         const m = b * T + t;
         const x = t < s.length ? s[t]! : 0;
         const y = t + 1 < s.length ? s[t + 1]! : 0;
-        if (!(x >= 0 && x < V && Number.isInteger(x))) throw new Error(`engine: token ${x} at sequence ${b}, position ${t} is outside the vocabulary (size ${V})`);
+        if (!(x >= 0 && x < V && Number.isInteger(x)))
+          throw new Error(
+            `engine: token ${x} at sequence ${b}, position ${t} is outside the vocabulary (size ${V})`,
+          );
         i32[tok + m] = x;
         i32[pos + m] = t;
         i32[tgt + m] = y;
@@ -456,7 +520,8 @@ export class Model {
     run('embed_fwd', BT, 1, tr.r0!, tr.tok!, tr.pos!, this.wte, this.wpe, C);
     let rin = tr.r0!;
     for (let l = 0; l < this.config.nLayers; l++) {
-      const P = this.L[l]!, A = this.A[l]!;
+      const P = this.L[l]!,
+        A = this.A[l]!;
       run('ln_fwd', BT, 1, A.ln1, A.ln1m, A.ln1r, rin, P.ln1g, P.ln1b, C);
       run('mm_nn', BT, 4, A.qkv, A.ln1, P.qkvw, P.qkvb, 0, C, 3 * C);
       run('attn_fwd', B * NH, 1, A.atty, A.att, A.qkv, T, C, NH);
@@ -488,7 +553,8 @@ export class Model {
     run('ln_bwd_dx', BT, 1, tr.dres!, tr.dC!, lastOut, tr.lnfm!, tr.lnfr!, this.lnfg, C);
     run('ln_bwd_params', C, 4, g(this.lnfg), g(this.lnfb), tr.dC!, lastOut, tr.lnfm!, tr.lnfr!, BT, C);
     for (let l = nL - 1; l >= 0; l--) {
-      const P = this.L[l]!, A = this.A[l]!;
+      const P = this.L[l]!,
+        A = this.A[l]!;
       const rin = l > 0 ? this.A[l - 1]!.rout : tr.r0!;
       // MLP: rout = rmid + fcg·Wfp + bfp
       run('mm_tn', 4 * C, 4, g(P.fpw), A.fcg, tr.dres!, BT, 4 * C, C);
@@ -519,17 +585,29 @@ export class Model {
     seqs.forEach((s, i) => {
       if (!Array.isArray(s) || s.length < 1) throw new Error(`${what}: sequence ${i} is empty`);
       if (s.length > this.config.contextLength) {
-        throw new Error(`${what}: sequence ${i} has ${s.length} tokens, more than contextLength ${this.config.contextLength}`);
+        throw new Error(
+          `${what}: sequence ${i} has ${s.length} tokens, more than contextLength ${this.config.contextLength}`,
+        );
       }
     });
   }
 
-  private checkPerToken(arr: ArrayLike<number>[] | undefined, name: string, seqs: number[][], what: string): void {
+  private checkPerToken(
+    arr: ArrayLike<number>[] | undefined,
+    name: string,
+    seqs: number[][],
+    what: string,
+  ): void {
     if (!arr) return;
-    if (arr.length !== seqs.length) throw new Error(`${what}: ${name} has ${arr.length} entries, expected ${seqs.length} (one per sequence)`);
+    if (arr.length !== seqs.length)
+      throw new Error(
+        `${what}: ${name} has ${arr.length} entries, expected ${seqs.length} (one per sequence)`,
+      );
     arr.forEach((a, i) => {
       if (!a || a.length !== seqs[i]!.length) {
-        throw new Error(`${what}: ${name}[${i}] has length ${a?.length}, expected ${seqs[i]!.length} (the sequence length)`);
+        throw new Error(
+          `${what}: ${name}[${i}] has length ${a?.length}, expected ${seqs[i]!.length} (the sequence length)`,
+        );
       }
     });
   }
@@ -538,7 +616,10 @@ export class Model {
    * Runs the micro-batches: for each, forward, then `weights(b, t, logp)` gives dL/dlog p for the token
    * at position t + 1 of micro-batch sequence b (0 = not a target), then backward.
    */
-  private trainPass(seqs: number[][], weigh: (seqIndex: number, pos: number, logp: number) => number): number {
+  private trainPass(
+    seqs: number[][],
+    weigh: (seqIndex: number, pos: number, logp: number) => number,
+  ): number {
     let flops = 0;
     const V = this.config.vocabSize;
     for (let s0 = 0; s0 < seqs.length; s0 += this.microBatch) {
@@ -547,7 +628,10 @@ export class Model {
       const B = batch.length;
       this.loadBatch(batch, T);
       this.forward(B, T);
-      const w = this.tr.w! / 4, lse = this.tr.lse! / 4, logits = this.tr.logits! / 4, tgt = this.tr.tgt! / 4;
+      const w = this.tr.w! / 4,
+        lse = this.tr.lse! / 4,
+        logits = this.tr.logits! / 4,
+        tgt = this.tr.tgt! / 4;
       for (let b = 0; b < B; b++) {
         const L = batch[b]!.length;
         for (let t = 0; t < T; t++) {
@@ -561,7 +645,8 @@ export class Model {
         }
       }
       this.backward(B, T);
-      const f = this.fwdFlops(B, T), bw = this.bwdFlops(B, T);
+      const f = this.fwdFlops(B, T),
+        bw = this.bwdFlops(B, T);
       this.count('forward', f);
       this.count('backward', bw);
       flops += f + bw;
@@ -576,7 +661,8 @@ export class Model {
     this.checkSequences(sequences, what);
     this.checkPerToken(lossMask, 'lossMask', sequences, what);
     if (!(normaliser > 0)) throw new Error(`${what}: normaliser must be > 0, got ${normaliser}`);
-    let loss = 0, tokens = 0;
+    let loss = 0,
+      tokens = 0;
     const flops = this.trainPass(sequences, (i, t, logp) => {
       if (!lossMask[i]![t]) return 0;
       loss -= logp;
@@ -593,7 +679,8 @@ export class Model {
    */
   accumulatePolicyGradient(batch: PolicyGradientBatch): PolicyGradientResult {
     const what = 'accumulatePolicyGradient';
-    const { sequences, lossMask, advantages, oldLogprobs, refLogprobs, normaliser, clipLow, clipHigh } = batch;
+    const { sequences, lossMask, advantages, oldLogprobs, refLogprobs, normaliser, clipLow, clipHigh } =
+      batch;
     const beta = batch.klCoef ?? 0;
     this.checkSequences(sequences, what);
     this.checkPerToken(lossMask, 'lossMask', sequences, what);
@@ -602,8 +689,13 @@ export class Model {
     if (beta !== 0 && !refLogprobs) throw new Error(`${what}: klCoef ${beta} needs refLogprobs`);
     this.checkPerToken(refLogprobs, 'refLogprobs', sequences, what);
     if (!(normaliser > 0)) throw new Error(`${what}: normaliser must be > 0, got ${normaliser}`);
-    let loss = 0, tokens = 0, clipped = 0, ratioSum = 0, klSum = 0;
-    const lo = 1 - clipLow, hi = 1 + clipHigh;
+    let loss = 0,
+      tokens = 0,
+      clipped = 0,
+      ratioSum = 0,
+      klSum = 0;
+    const lo = 1 - clipLow,
+      hi = 1 + clipHigh;
     const flops = this.trainPass(sequences, (i, t, logp) => {
       if (!lossMask[i]![t]) return 0;
       const A = advantages[i]![t]!;
@@ -662,12 +754,16 @@ export class Model {
       const B = batch.length;
       this.loadBatch(batch, T);
       this.forward(B, T);
-      const lse = this.tr.lse! / 4, logits = this.tr.logits! / 4, tgt = this.tr.tgt! / 4;
+      const lse = this.tr.lse! / 4,
+        logits = this.tr.logits! / 4,
+        tgt = this.tr.tgt! / 4;
       for (let b = 0; b < B; b++) {
         const L = batch[b]!.length;
         const st = start[s0 + b]!;
         if (!Number.isInteger(st) || st < 1 || st > L) {
-          throw new Error(`${what}: start[${s0 + b}] = ${st} must be an integer in [1, ${L}] (sequence length ${L})`);
+          throw new Error(
+            `${what}: start[${s0 + b}] = ${st} must be an integer in [1, ${L}] (sequence length ${L})`,
+          );
         }
         const lp = new Float32Array(L - st);
         for (let t = st; t < L; t++) {
@@ -701,17 +797,53 @@ export class Model {
    * Gradients are left as they are (call zeroGrad() before the next accumulation).
    */
   optimizerStep(o: OptimizerStepOptions): { gradNorm: number; clipScale: number } {
-    const b1 = o.beta1 ?? 0.9, b2 = o.beta2 ?? 0.95, eps = o.eps ?? 1e-8;
+    const b1 = o.beta1 ?? 0.9,
+      b2 = o.beta2 ?? 0.95,
+      eps = o.eps ?? 1e-8;
     const norm = this.gradNorm();
-    if (!Number.isFinite(norm)) throw new Error(`optimizerStep: gradient norm is ${norm}; parameters left unchanged`);
+    if (!Number.isFinite(norm))
+      throw new Error(`optimizerStep: gradient norm is ${norm}; parameters left unchanged`);
     const scale = o.gradClip > 0 && norm > o.gradClip ? o.gradClip / norm : 1;
     this.step++;
-    const bc1 = 1 - Math.pow(b1, this.step), bc2 = 1 - Math.pow(b2, this.step);
+    const bc1 = 1 - Math.pow(b1, this.step),
+      bc2 = 1 - Math.pow(b2, this.step);
     const D = this.decayFloats;
     const run = this.pool.run.bind(this.pool);
-    run('adamw', D, 16, this.pParams, this.pGrads, this.pM, this.pV, o.lr, b1, b2, eps, o.weightDecay, bc1, bc2, scale);
+    run(
+      'adamw',
+      D,
+      16,
+      this.pParams,
+      this.pGrads,
+      this.pM,
+      this.pV,
+      o.lr,
+      b1,
+      b2,
+      eps,
+      o.weightDecay,
+      bc1,
+      bc2,
+      scale,
+    );
     const rest = this.P - D;
-    run('adamw', rest, 16, this.pParams + D * 4, this.pGrads + D * 4, this.pM + D * 4, this.pV + D * 4, o.lr, b1, b2, eps, 0, bc1, bc2, scale);
+    run(
+      'adamw',
+      rest,
+      16,
+      this.pParams + D * 4,
+      this.pGrads + D * 4,
+      this.pM + D * 4,
+      this.pV + D * 4,
+      o.lr,
+      b1,
+      b2,
+      eps,
+      0,
+      bc1,
+      bc2,
+      scale,
+    );
     this.refreshTransposed();
     return { gradNorm: norm, clipScale: scale };
   }
@@ -727,7 +859,21 @@ export class Model {
       const P = this.L[l]!;
       run('ln_fwd', M, 1, s.ln!, s.lnm!, s.lnr!, s.x!, P.ln1g, P.ln1b, C);
       run('mm_nn', M, 4, s.qkv!, s.ln!, P.qkvw, P.qkvb, 0, C, 3 * C);
-      run('attn_decode', M, 1, s.atty!, s.att!, s.qkv!, this.kc[l]!, this.vc[l]!, s.slots!, s.pos!, C, NH, Tmax);
+      run(
+        'attn_decode',
+        M,
+        1,
+        s.atty!,
+        s.att!,
+        s.qkv!,
+        this.kc[l]!,
+        this.vc[l]!,
+        s.slots!,
+        s.pos!,
+        C,
+        NH,
+        Tmax,
+      );
       run('mm_nn', M, 4, s.x!, s.atty!, P.projw, P.projb, s.x!, C, C);
       run('ln_fwd', M, 1, s.ln!, s.lnm!, s.lnr!, s.x!, P.ln2g, P.ln2b, C);
       run('mm_nn', M, 4, s.fch!, s.ln!, P.fcw, P.fcb, 0, C, 4 * C);
@@ -749,22 +895,30 @@ export class Model {
     const what = 'sample';
     const { prompts, maxNewTokens, temperature, seed } = o;
     const { vocabSize: V, contextLength: ctx } = this.config;
-    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new Error(`${what}: maxNewTokens must be a non-negative integer`);
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0)
+      throw new Error(`${what}: maxNewTokens must be a non-negative integer`);
     if (!(temperature >= 0)) throw new Error(`${what}: temperature must be ≥ 0, got ${temperature}`);
-    const topK = o.topK ?? 0, topP = o.topP ?? 1;
+    const topK = o.topK ?? 0,
+      topP = o.topP ?? 1;
     if (!(topP > 0 && topP <= 1)) throw new Error(`${what}: topP must be in (0, 1], got ${topP}`);
     prompts.forEach((p, i) => {
-      if (!Array.isArray(p) || p.length < 1) throw new Error(`${what}: prompt ${i} is empty (start it with BOS)`);
-      if (p.length > ctx) throw new Error(`${what}: prompt ${i} has ${p.length} tokens, more than contextLength ${ctx}`);
-      for (const t of p) if (!(Number.isInteger(t) && t >= 0 && t < V)) throw new Error(`${what}: prompt ${i} has token ${t} outside the vocabulary (size ${V})`);
+      if (!Array.isArray(p) || p.length < 1)
+        throw new Error(`${what}: prompt ${i} is empty (start it with BOS)`);
+      if (p.length > ctx)
+        throw new Error(`${what}: prompt ${i} has ${p.length} tokens, more than contextLength ${ctx}`);
+      for (const t of p)
+        if (!(Number.isInteger(t) && t >= 0 && t < V))
+          throw new Error(`${what}: prompt ${i} has token ${t} outside the vocabulary (size ${V})`);
     });
     const tokens: number[][] = prompts.map(() => []);
     const lps: number[][] = prompts.map(() => []);
     const finished = prompts.map(() => false);
     let flops = 0;
-    const C = this.config.dModel, nL = this.config.nLayers;
+    const C = this.config.dModel,
+      nL = this.config.nLayers;
     const s = this.sm;
-    const i32 = this.i32, f32 = this.f32;
+    const i32 = this.i32,
+      f32 = this.f32;
     for (let c0 = 0; c0 < prompts.length; c0 += this.sampleBatch) {
       const n = Math.min(this.sampleBatch, prompts.length - c0);
       let active: number[] = [];
@@ -773,7 +927,9 @@ export class Model {
       while (active.length) {
         const M = active.length;
         for (let r = 0; r < M; r++) {
-          const i = active[r]!, p = posOf[i]!, prompt = prompts[c0 + i]!;
+          const i = active[r]!,
+            p = posOf[i]!,
+            prompt = prompts[c0 + i]!;
           i32[s.tok! / 4 + r] = p < prompt.length ? prompt[p]! : tokens[c0 + i]![p - prompt.length]!;
           i32[s.pos! / 4 + r] = p;
           i32[s.slots! / 4 + r] = i;
@@ -784,7 +940,9 @@ export class Model {
         flops += f;
         const next: number[] = [];
         for (let r = 0; r < M; r++) {
-          const i = active[r]!, gi = c0 + i, prompt = prompts[gi]!;
+          const i = active[r]!,
+            gi = c0 + i,
+            prompt = prompts[gi]!;
           const p = posOf[i]!;
           posOf[i] = p + 1;
           if (p < prompt.length - 1) {
@@ -806,7 +964,15 @@ export class Model {
     return { tokens, logprobs: lps.map((a) => Float32Array.from(a)), finished, flops };
   }
 
-  private pick(z: Float32Array, base: number, V: number, temperature: number, topK: number, topP: number, u: number): number {
+  private pick(
+    z: Float32Array,
+    base: number,
+    V: number,
+    temperature: number,
+    topK: number,
+    topP: number,
+    u: number,
+  ): number {
     if (temperature === 0) {
       let best = 0;
       for (let v = 1; v < V; v++) if (z[base + v]! > z[base + best]!) best = v;
@@ -821,7 +987,8 @@ export class Model {
     const w = ids.map((v) => Math.exp(lp[v]! / temperature));
     let total = w.reduce((a, b) => a + b, 0);
     if (topP < 1) {
-      let acc = 0, k = 0;
+      let acc = 0,
+        k = 0;
       while (k < w.length) {
         acc += w[k]! / total;
         k++;
@@ -876,9 +1043,15 @@ function makePlan(c: ModelConfig, microBatch: number, sampleBatch: number): Plan
   const P = paddedSize(layout);
   const firstNoDecay = layout.find((t) => !t.decay)!;
   const decayFloats = firstNoDecay.offset;
-  const C = c.dModel, V = c.vocabSize, NH = c.nHeads, T = c.contextLength;
+  const C = c.dModel,
+    V = c.vocabSize,
+    NH = c.nHeads,
+    T = c.contextLength;
   const a = new Arena(BASE);
-  const pParams = a.f(P), pGrads = a.f(P), pM = a.f(P), pV = a.f(P);
+  const pParams = a.f(P),
+    pGrads = a.f(P),
+    pM = a.f(P),
+    pV = a.f(P);
   const pNorm = a.f(Math.ceil(P / NORM_CHUNK));
   const transposed = [];
   for (let l = 0; l < c.nLayers; l++) {
@@ -889,35 +1062,86 @@ function makePlan(c: ModelConfig, microBatch: number, sampleBatch: number): Plan
   // training / log-prob plan
   const BT = microBatch * T;
   const train: Record<string, number> = {
-    tok: a.f(BT), pos: a.f(BT), tgt: a.f(BT), w: a.f(BT), lse: a.f(BT), r0: a.f(BT * C),
+    tok: a.f(BT),
+    pos: a.f(BT),
+    tgt: a.f(BT),
+    w: a.f(BT),
+    lse: a.f(BT),
+    r0: a.f(BT * C),
   };
   const acts: LayerActs[] = [];
   for (let l = 0; l < c.nLayers; l++) {
     acts.push({
-      ln1: a.f(BT * C), ln1m: a.f(BT), ln1r: a.f(BT), qkv: a.f(BT * 3 * C), atty: a.f(BT * C),
-      att: a.f(microBatch * NH * T * T), rmid: a.f(BT * C), ln2: a.f(BT * C), ln2m: a.f(BT), ln2r: a.f(BT),
-      fch: a.f(BT * 4 * C), fcg: a.f(BT * 4 * C), rout: a.f(BT * C),
+      ln1: a.f(BT * C),
+      ln1m: a.f(BT),
+      ln1r: a.f(BT),
+      qkv: a.f(BT * 3 * C),
+      atty: a.f(BT * C),
+      att: a.f(microBatch * NH * T * T),
+      rmid: a.f(BT * C),
+      ln2: a.f(BT * C),
+      ln2m: a.f(BT),
+      ln2r: a.f(BT),
+      fch: a.f(BT * 4 * C),
+      fcg: a.f(BT * 4 * C),
+      rout: a.f(BT * C),
     });
   }
   Object.assign(train, {
-    lnf: a.f(BT * C), lnfm: a.f(BT), lnfr: a.f(BT), logits: a.f(BT * V),
-    dres: a.f(BT * C), dA: a.f(BT * 4 * C), dB: a.f(BT * 3 * C), dC: a.f(BT * C), datt: a.f(microBatch * NH * T * T),
+    lnf: a.f(BT * C),
+    lnfm: a.f(BT),
+    lnfr: a.f(BT),
+    logits: a.f(BT * V),
+    dres: a.f(BT * C),
+    dA: a.f(BT * 4 * C),
+    dB: a.f(BT * 3 * C),
+    dC: a.f(BT * C),
+    datt: a.f(microBatch * NH * T * T),
   });
   const trainEnd = a.off;
   // sampling plan (shares the region with the training plan)
   a.off = unionStart;
   const S = sampleBatch;
-  const kc: number[] = [], vc: number[] = [];
+  const kc: number[] = [],
+    vc: number[] = [];
   for (let l = 0; l < c.nLayers; l++) {
     kc.push(a.f(S * T * C));
     vc.push(a.f(S * T * C));
   }
   const sample: Record<string, number> = {
-    tok: a.f(S), pos: a.f(S), slots: a.f(S), x: a.f(S * C), ln: a.f(S * C), lnm: a.f(S), lnr: a.f(S),
-    qkv: a.f(S * 3 * C), atty: a.f(S * C), att: a.f(S * NH * T), fch: a.f(S * 4 * C), logits: a.f(S * V), lse: a.f(S),
+    tok: a.f(S),
+    pos: a.f(S),
+    slots: a.f(S),
+    x: a.f(S * C),
+    ln: a.f(S * C),
+    lnm: a.f(S),
+    lnr: a.f(S),
+    qkv: a.f(S * 3 * C),
+    atty: a.f(S * C),
+    att: a.f(S * NH * T),
+    fch: a.f(S * 4 * C),
+    logits: a.f(S * V),
+    lse: a.f(S),
   };
   const bytes = Math.max(trainEnd, a.off);
-  return { layout, P, decayFloats, pParams, pGrads, pM, pV, pNorm, transposed, headT, acts, train, sample, kc, vc, bytes };
+  return {
+    layout,
+    P,
+    decayFloats,
+    pParams,
+    pGrads,
+    pM,
+    pV,
+    pNorm,
+    transposed,
+    headT,
+    acts,
+    train,
+    sample,
+    kc,
+    vc,
+    bytes,
+  };
 }
 
 /** Creates a model with freshly initialised parameters (GPT-2 style: N(0, 0.02), residual projections

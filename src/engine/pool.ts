@@ -3,9 +3,24 @@
 // boundaries are multiples of `align`; the calling thread does part 0 and waits for the others.
 // With threads = 1 everything runs on the calling thread and no worker is started.
 import { Worker } from 'node:worker_threads';
-import { KERNEL_NAMES, instantiate, kernelModule, workerUrl, type KernelFn, type KernelName, type WasmMemory } from './wasm.js';
+import {
+  KERNEL_NAMES,
+  instantiate,
+  kernelModule,
+  workerUrl,
+  type KernelFn,
+  type KernelName,
+  type WasmMemory,
+} from './wasm.js';
 
-const GEN = 0, DONE = 1, FN = 2, NARGS = 3, N = 4, ALIGN = 5, ERR = 6, NT = 7;
+const GEN = 0,
+  DONE = 1,
+  FN = 2,
+  NARGS = 3,
+  N = 4,
+  ALIGN = 5,
+  ERR = 6,
+  NT = 7;
 const MAX_ARGS = 32;
 
 export class Pool {
@@ -18,7 +33,13 @@ export class Pool {
   private disposed = false;
   private lastWorkerError = '';
 
-  private constructor(threads: number, kernels: Record<KernelName, KernelFn>, workers: Worker[], ctrl: Int32Array, args: Float64Array) {
+  private constructor(
+    threads: number,
+    kernels: Record<KernelName, KernelFn>,
+    workers: Worker[],
+    ctrl: Int32Array,
+    args: Float64Array,
+  ) {
     this.threads = threads;
     this.kernels = kernels;
     this.workers = workers;
@@ -29,7 +50,8 @@ export class Pool {
   }
 
   static async create(memory: WasmMemory, threads: number): Promise<Pool> {
-    if (!Number.isInteger(threads) || threads < 1) throw new Error(`engine: threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new Error(`engine: threads must be a positive integer, got ${threads}`);
     const kernels = instantiate(memory);
     const ctrlBuf = new SharedArrayBuffer(8 * 4);
     const argBuf = new SharedArrayBuffer(MAX_ARGS * 8);

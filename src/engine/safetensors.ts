@@ -18,13 +18,20 @@ export interface SafetensorsEntry {
 }
 
 /** Writes atomically: a temporary file in the same folder, then rename. */
-export function writeSafetensors(path: string, tensors: NamedTensor[], metadata: Record<string, string> = {}): void {
+export function writeSafetensors(
+  path: string,
+  tensors: NamedTensor[],
+  metadata: Record<string, string> = {},
+): void {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let off = 0;
   for (const t of tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new Error(`writeSafetensors: tensor ${t.name} has ${t.data.length} values for shape [${t.shape}]`);
+    if (n !== t.data.length)
+      throw new Error(
+        `writeSafetensors: tensor ${t.name} has ${t.data.length} values for shape [${t.shape}]`,
+      );
     header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [off, off + n * 4] };
     off += n * 4;
   }
@@ -75,10 +82,15 @@ export class SafetensorsFile {
       throw new Error(`${path}: cannot read safetensors file (${(e as Error).message})`);
     }
     this.buf = buf;
-    if (buf.length < 8) throw new Error(`${path}: corrupt safetensors file: ${buf.length} bytes, too short for the header length`);
+    if (buf.length < 8)
+      throw new Error(
+        `${path}: corrupt safetensors file: ${buf.length} bytes, too short for the header length`,
+      );
     const n = buf.readBigUInt64LE(0);
     if (n > BigInt(buf.length - 8)) {
-      throw new Error(`${path}: corrupt or truncated safetensors file: header length ${n} exceeds the file size ${buf.length}`);
+      throw new Error(
+        `${path}: corrupt or truncated safetensors file: header length ${n} exceeds the file size ${buf.length}`,
+      );
     }
     const hlen = Number(n);
     let parsed: unknown;
@@ -87,7 +99,8 @@ export class SafetensorsFile {
     } catch (e) {
       throw new Error(`${path}: corrupt safetensors header (not JSON: ${(e as Error).message})`);
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${path}: corrupt safetensors header (not an object)`);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error(`${path}: corrupt safetensors header (not an object)`);
     const h = parsed as Record<string, unknown>;
     this.metadata = (h.__metadata__ as Record<string, string>) ?? {};
     delete h.__metadata__;
@@ -95,15 +108,25 @@ export class SafetensorsFile {
     const dataLen = buf.length - this.dataStart;
     for (const [name, e] of Object.entries(h)) {
       const en = e as SafetensorsEntry;
-      if (!en || typeof en.dtype !== 'string' || !Array.isArray(en.shape) || !Array.isArray(en.data_offsets) || en.data_offsets.length !== 2) {
+      if (
+        !en ||
+        typeof en.dtype !== 'string' ||
+        !Array.isArray(en.shape) ||
+        !Array.isArray(en.data_offsets) ||
+        en.data_offsets.length !== 2
+      ) {
         throw new Error(`${path}: corrupt safetensors header: entry for tensor "${name}" is malformed`);
       }
       const [b, f] = en.data_offsets;
       if (!(Number.isInteger(b) && Number.isInteger(f) && b >= 0 && f >= b)) {
-        throw new Error(`${path}: corrupt safetensors header: tensor "${name}" has invalid data_offsets [${b}, ${f}]`);
+        throw new Error(
+          `${path}: corrupt safetensors header: tensor "${name}" has invalid data_offsets [${b}, ${f}]`,
+        );
       }
       if (f > dataLen) {
-        throw new Error(`${path}: truncated safetensors file: tensor "${name}" ends at byte ${f} of the data but the data has ${dataLen} bytes`);
+        throw new Error(
+          `${path}: truncated safetensors file: tensor "${name}" ends at byte ${f} of the data but the data has ${dataLen} bytes`,
+        );
       }
     }
     this.header = h as Record<string, SafetensorsEntry>;
@@ -117,14 +140,22 @@ export class SafetensorsFile {
   read(name: string, expectedShape?: number[]): Float32Array {
     const e = this.header[name];
     if (!e) throw new Error(`${this.path}: tensor "${name}" is missing`);
-    if (e.dtype !== 'F32') throw new Error(`${this.path}: tensor "${name}" has dtype ${e.dtype}, expected F32`);
-    if (expectedShape && (e.shape.length !== expectedShape.length || e.shape.some((d, i) => d !== expectedShape[i]))) {
-      throw new Error(`${this.path}: tensor "${name}" has shape [${e.shape.join(', ')}], expected [${expectedShape.join(', ')}]`);
+    if (e.dtype !== 'F32')
+      throw new Error(`${this.path}: tensor "${name}" has dtype ${e.dtype}, expected F32`);
+    if (
+      expectedShape &&
+      (e.shape.length !== expectedShape.length || e.shape.some((d, i) => d !== expectedShape[i]))
+    ) {
+      throw new Error(
+        `${this.path}: tensor "${name}" has shape [${e.shape.join(', ')}], expected [${expectedShape.join(', ')}]`,
+      );
     }
     const n = e.shape.reduce((a, b) => a * b, 1);
     const [b, f] = e.data_offsets;
     if (f - b !== n * 4) {
-      throw new Error(`${this.path}: corrupt safetensors file: tensor "${name}" has ${f - b} bytes for shape [${e.shape.join(', ')}] (expected ${n * 4})`);
+      throw new Error(
+        `${this.path}: corrupt safetensors file: tensor "${name}" has ${f - b} bytes for shape [${e.shape.join(', ')}] (expected ${n * 4})`,
+      );
     }
     const out = new Float32Array(n);
     const start = this.dataStart + b;

@@ -23,14 +23,19 @@ export class CharTokenizer {
     const special = [PAD, BOS, EOS];
     for (let i = 0; i < 3; i++) {
       if (vocab[i] !== special[i]) {
-        throw new Error(`CharTokenizer: vocabulary entry ${i} must be ${special[i]}, got ${JSON.stringify(vocab[i])}`);
+        throw new Error(
+          `CharTokenizer: vocabulary entry ${i} must be ${special[i]}, got ${JSON.stringify(vocab[i])}`,
+        );
       }
     }
     vocab.forEach((tok, i) => {
       if (i >= 3 && [...tok].length !== 1) {
-        throw new Error(`CharTokenizer: vocabulary entry ${i} (${JSON.stringify(tok)}) is not a single character`);
+        throw new Error(
+          `CharTokenizer: vocabulary entry ${i} (${JSON.stringify(tok)}) is not a single character`,
+        );
       }
-      if (this.index.has(tok)) throw new Error(`CharTokenizer: duplicate vocabulary entry ${JSON.stringify(tok)}`);
+      if (this.index.has(tok))
+        throw new Error(`CharTokenizer: duplicate vocabulary entry ${JSON.stringify(tok)}`);
       this.index.set(tok, i);
     });
     this.vocab = [...vocab];
@@ -69,7 +74,10 @@ export class CharTokenizer {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       const tok = this.vocab[id];
-      if (tok === undefined) throw new Error(`CharTokenizer.decode: token id ${id} is outside the vocabulary (size ${this.vocab.length})`);
+      if (tok === undefined)
+        throw new Error(
+          `CharTokenizer.decode: token id ${id} is outside the vocabulary (size ${this.vocab.length})`,
+        );
       if (id < 3 && !opts.keepSpecial) continue;
       s += tok;
     }

@@ -61,7 +61,8 @@ export function instantiate(memory: WasmMemory): Record<KernelName, KernelFn> {
   const out = {} as Record<KernelName, KernelFn>;
   for (const name of KERNEL_NAMES) {
     const f = inst.exports[name];
-    if (typeof f !== 'function') throw new Error(`flopwise engine: kernel ${name} missing from ${wasmPath()}`);
+    if (typeof f !== 'function')
+      throw new Error(`flopwise engine: kernel ${name} missing from ${wasmPath()}`);
     out[name] = f as KernelFn;
   }
   return out;

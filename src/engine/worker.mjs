@@ -3,6 +3,7 @@
 // Control block (Int32Array over a SharedArrayBuffer), see pool.ts:
 //   [0] generation, [1] done count, [2] kernel id (-1 = exit), [3] arg count, [4] n, [5] align,
 //   [6] error flag, [7] thread count. Arguments: Float64Array.
+/* global WebAssembly */
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { module, memory, ctrl, args, tid, names } = workerData;
@@ -21,7 +22,9 @@ for (;;) {
   const fn = Atomics.load(c, 2);
   if (fn < 0) break;
   try {
-    const n = c[4], align = c[5], T = c[7];
+    const n = c[4],
+      align = c[5],
+      T = c[7];
     const chunk = Math.ceil(Math.ceil(n / T) / align) * align;
     const lo = Math.min(n, tid * chunk);
     const hi = Math.min(n, lo + chunk);
@@ -29,12 +32,23 @@ for (;;) {
       const na = c[3];
       const f = fns[fn];
       switch (na) {
-        case 4: f(lo, hi, a[0], a[1], a[2], a[3]); break;
-        case 5: f(lo, hi, a[0], a[1], a[2], a[3], a[4]); break;
-        case 6: f(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5]); break;
-        case 7: f(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
-        case 8: f(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); break;
-        default: f(lo, hi, ...Array.from(a.subarray(0, na)));
+        case 4:
+          f(lo, hi, a[0], a[1], a[2], a[3]);
+          break;
+        case 5:
+          f(lo, hi, a[0], a[1], a[2], a[3], a[4]);
+          break;
+        case 6:
+          f(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5]);
+          break;
+        case 7:
+          f(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+          break;
+        case 8:
+          f(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+          break;
+        default:
+          f(lo, hi, ...Array.from(a.subarray(0, na)));
       }
     }
   } catch (e) {
