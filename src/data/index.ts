@@ -5,3 +5,4 @@ export * from './rows.js';
 export * from './io.js';
 export * from './summary.js';
 export * from './mixture-file.js';
+export * from './atomic.js';

@@ -50,10 +50,12 @@ const VipSchema = z.object({
   lower: positiveInt.default(2),
   upper: positiveInt.default(32),
   objective: z.enum(['drgrpo', 'rloo']).default('rloo'),
-  prior: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('constant'), value: z.number().default(0) }),
-    z.object({ type: z.literal('profile'), profile: z.string().optional() }),
-  ]).default({ type: 'constant', value: 0 }),
+  prior: z
+    .discriminatedUnion('type', [
+      z.object({ type: z.literal('constant'), value: z.number().default(0) }),
+      z.object({ type: z.literal('profile'), profile: z.string().optional() }),
+    ])
+    .default({ type: 'constant', value: 0 }),
   noise: z.number().positive().default(0.5),
   /** Minimum rollouts for any prompt in the batch, whatever its prediction. */
   floor: positiveInt.default(2),
@@ -61,7 +63,11 @@ const VipSchema = z.object({
 });
 
 export const AllocatorSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('uniform'), promptsPerStep: positiveInt.default(16), groupSize: positiveInt.default(8) }),
+  z.object({
+    type: z.literal('uniform'),
+    promptsPerStep: positiveInt.default(16),
+    groupSize: positiveInt.default(8),
+  }),
   z.object({
     type: z.literal('dynamic'),
     promptsPerStep: positiveInt.default(16),
@@ -72,13 +78,6 @@ export const AllocatorSchema = z.discriminatedUnion('type', [
   SgpoSchema,
   VipSchema,
 ]);
-
-export const ModelShapeSchema = z.object({
-  dModel: positiveInt.default(128),
-  nLayers: positiveInt.default(4),
-  nHeads: positiveInt.default(4),
-  contextLength: positiveInt.default(48),
-});
 
 export const TrainConfigSchema = z
   .object({

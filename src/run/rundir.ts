@@ -4,7 +4,15 @@
  * Every file that a crash could leave half-written is written to a temp file and renamed, and
  * `latest` points at a checkpoint only after that checkpoint is complete.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {

@@ -1,0 +1,153 @@
+/**
+ * Supervised warm start of the base policy on the procedural tasks (prompt → correct answer), cached
+ * by a hash of its config so every later run reuses it. The base must leave RL something to do: on
+ * the default RL mixture its success rates spread from always (easy additions, copies) through
+ * sometimes to never (long multiplications), which `flopwise pretrain --check` measures.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CharTokenizer, createModel, lrSchedule, saveCheckpoint } from '../engine/index.js';
+import { formatTarget, generateMixture, MIXTURES, type Problem } from '../tasks/index.js';
+import { readJson, resolveMixture, writeJsonAtomic } from '../data/index.js';
+
+export const ModelShapeSchema = z
+  .object({
+    dModel: z.number().int().positive().default(128),
+    nLayers: z.number().int().positive().default(4),
+    nHeads: z.number().int().positive().default(4),
+    contextLength: z.number().int().positive().default(48),
+  })
+  .strict();
+
+export const PretrainConfigSchema = z
+  .object({
+    seed: z.number().int().default(1),
+    /** Mixture (name or file) the warm-start examples are drawn from (train split only). */
+    mixture: z.string().default('warmstart'),
+    examples: z.number().int().positive().default(20_000),
+    model: ModelShapeSchema.default({ dModel: 128, nLayers: 4, nHeads: 4, contextLength: 48 }),
+    steps: z.number().int().positive().default(600),
+    batchSize: z.number().int().positive().default(128),
+    lr: z.number().positive().default(3e-3),
+    warmupSteps: z.number().int().min(0).default(50),
+    weightDecay: z.number().min(0).default(0.01),
+    gradClip: z.number().positive().default(1),
+    threads: z.number().int().positive().default(2),
+  })
+  .strict();
+
+export type PretrainConfig = z.infer<typeof PretrainConfigSchema>;
+
+/** Bump when the meaning of a pretrain config changes, so stale caches are not reused. */
+const PRETRAIN_FORMAT = 1;
+
+export function pretrainHash(cfg: PretrainConfig): string {
+  const { threads: _threads, ...rest } = cfg; // thread count does not change the result
+  return createHash('sha256')
+    .update(JSON.stringify({ v: PRETRAIN_FORMAT, ...rest }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export function defaultCacheDir(): string {
+  return process.env.FLOPWISE_CACHE ?? join(process.cwd(), '.cache', 'flopwise');
+}
+
+export function baseDir(cfg: PretrainConfig, cacheDir = defaultCacheDir()): string {
+  return join(cacheDir, 'base', pretrainHash(cfg));
+}
+
+export interface PretrainProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  flops: number;
+}
+
+export interface PretrainSummary {
+  dir: string;
+  hash: string;
+  config: PretrainConfig;
+  finalLoss: number;
+  flops: number;
+  wallMs: number;
+  paramCount: number;
+  nonEmbeddingParamCount: number;
+}
+
+/** One supervised example: [BOS, prompt, target]; only the target tokens are learned. */
+export function supervisedExample(tok: CharTokenizer, p: Problem): { sequence: number[]; mask: Uint8Array } {
+  const prompt = tok.encode(p.prompt, { bos: true });
+  const target = tok.encode(formatTarget(p));
+  const sequence = [...prompt, ...target];
+  const mask = new Uint8Array(sequence.length);
+  mask.fill(1, prompt.length);
+  return { sequence, mask };
+}
+
+/** Returns the cached base for `cfg`, training it first when it is not there yet. */
+export async function ensureBase(
+  cfg: PretrainConfig,
+  opts: { cacheDir?: string; onProgress?: (p: PretrainProgress) => void; force?: boolean } = {},
+): Promise<PretrainSummary> {
+  const dir = baseDir(cfg, opts.cacheDir);
+  const summaryPath = join(dir, 'pretrain.json');
+  if (!opts.force && existsSync(summaryPath)) return readJson<PretrainSummary>(summaryPath);
+
+  const tok = new CharTokenizer();
+  const mixture = MIXTURES[cfg.mixture] ?? resolveMixture(cfg.mixture);
+  const { problems } = generateMixture(mixture, { n: cfg.examples, seed: cfg.seed, split: 'train' });
+  const examples = problems.map((p) => supervisedExample(tok, p));
+  for (const [i, e] of examples.entries()) {
+    if (e.sequence.length > cfg.model.contextLength) {
+      throw new Error(
+        `pretrain: example ${i} (${problems[i].id}) is ${e.sequence.length} tokens, over the context of ${cfg.model.contextLength}`,
+      );
+    }
+  }
+  const model = await createModel(
+    { vocabSize: tok.vocabSize, ...cfg.model },
+    { seed: cfg.seed, threads: cfg.threads },
+  );
+  const lr = lrSchedule({ lr: cfg.lr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps, kind: 'cosine' });
+  const started = performance.now();
+  let loss = 0;
+  try {
+    let cursor = 0;
+    for (let step = 0; step < cfg.steps; step++) {
+      const batch = [];
+      for (let b = 0; b < cfg.batchSize; b++) batch.push(examples[cursor++ % examples.length]);
+      const normaliser = batch.reduce((s, e) => s + e.mask.reduce((a: number, x) => a + x, 0), 0);
+      model.zeroGrad();
+      const out = model.accumulateCrossEntropy({
+        sequences: batch.map((e) => e.sequence),
+        lossMask: batch.map((e) => e.mask),
+        normaliser,
+      });
+      model.optimizerStep({
+        lr: lr(step),
+        weightDecay: cfg.weightDecay,
+        gradClip: cfg.gradClip,
+      });
+      loss = out.loss;
+      opts.onProgress?.({ step: step + 1, steps: cfg.steps, loss, flops: model.flops.total });
+    }
+    const summary: PretrainSummary = {
+      dir,
+      hash: pretrainHash(cfg),
+      config: cfg,
+      finalLoss: loss,
+      flops: model.flops.total,
+      wallMs: performance.now() - started,
+      paramCount: model.paramCount,
+      nonEmbeddingParamCount: model.nonEmbeddingParamCount,
+    };
+    saveCheckpoint(dir, model, { optimizer: false, tokenizer: tok, meta: { pretrain: summary } });
+    writeJsonAtomic(summaryPath, summary);
+    return summary;
+  } finally {
+    await model.dispose();
+  }
+}
