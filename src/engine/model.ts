@@ -523,17 +523,16 @@ export class Model {
       const P = this.L[l]!,
         A = this.A[l]!;
       run('ln_fwd', BT, 1, A.ln1, A.ln1m, A.ln1r, rin, P.ln1g, P.ln1b, C);
-      run('mm_nn', BT, 4, A.qkv, A.ln1, P.qkvw, P.qkvb, 0, C, 3 * C);
+      run('mm_nn', BT, 4, A.qkv, A.ln1, P.qkvw, P.qkvb, 0, C, 3 * C, 0, 0);
       run('attn_fwd', B * NH, 1, A.atty, A.att, A.qkv, T, C, NH);
-      run('mm_nn', BT, 4, A.rmid, A.atty, P.projw, P.projb, rin, C, C);
+      run('mm_nn', BT, 4, A.rmid, A.atty, P.projw, P.projb, rin, C, C, 0, 0);
       run('ln_fwd', BT, 1, A.ln2, A.ln2m, A.ln2r, A.rmid, P.ln2g, P.ln2b, C);
-      run('mm_nn', BT, 4, A.fch, A.ln2, P.fcw, P.fcb, 0, C, 4 * C);
-      run('gelu_fwd', BT * 4 * C, 16, A.fcg, A.fch);
-      run('mm_nn', BT, 4, A.rout, A.fcg, P.fpw, P.fpb, A.rmid, 4 * C, C);
+      run('mm_nn', BT, 4, A.fch, A.ln2, P.fcw, P.fcb, 0, C, 4 * C, 0, A.fcg); // fcg = gelu(fch), fused
+      run('mm_nn', BT, 4, A.rout, A.fcg, P.fpw, P.fpb, A.rmid, 4 * C, C, 0, 0);
       rin = A.rout;
     }
     run('ln_fwd', BT, 1, tr.lnf!, tr.lnfm!, tr.lnfr!, rin, this.lnfg, this.lnfb, C);
-    run('mm_nn', BT, 4, tr.logits!, tr.lnf!, this.headw, 0, 0, C, V);
+    run('mm_nn', BT, 4, tr.logits!, tr.lnf!, this.headw, 0, 0, C, V, 0, 0);
     run('logsumexp_rows', BT, 1, tr.lse!, tr.logits!, V);
   }
 
@@ -546,7 +545,7 @@ export class Model {
     const g = (p: number) => p - this.pParams + this.pGrads;
     run('logit_grad', BT, 1, tr.logits!, tr.lse!, tr.tgt!, tr.w!, V);
     run('mm_tn', C, 4, g(this.headw), tr.lnf!, tr.logits!, BT, C, V);
-    run('mm_nn', BT, 4, tr.dC!, tr.logits!, this.headT, 0, 0, V, C);
+    run('mm_nn', BT, 4, tr.dC!, tr.logits!, this.headT, 0, 0, V, C, 0, 0);
     this.f32.fill(0, tr.dres! / 4, tr.dres! / 4 + BT * C);
     const nL = this.config.nLayers;
     const lastOut = nL > 0 ? this.A[nL - 1]!.rout : tr.r0!;
@@ -559,21 +558,20 @@ export class Model {
       // MLP: rout = rmid + fcg·Wfp + bfp
       run('mm_tn', 4 * C, 4, g(P.fpw), A.fcg, tr.dres!, BT, 4 * C, C);
       run('colsum', C, 4, g(P.fpb), tr.dres!, BT, C);
-      run('mm_nn', BT, 4, tr.dA!, tr.dres!, P.fpT, 0, 0, C, 4 * C);
-      run('gelu_bwd', BT * 4 * C, 16, tr.dA!, A.fch, tr.dA!);
+      run('mm_nn', BT, 4, tr.dA!, tr.dres!, P.fpT, 0, 0, C, 4 * C, A.fch, 0); // × gelu'(fch), fused
       run('mm_tn', C, 4, g(P.fcw), A.ln2, tr.dA!, BT, C, 4 * C);
       run('colsum', 4 * C, 4, g(P.fcb), tr.dA!, BT, 4 * C);
-      run('mm_nn', BT, 4, tr.dC!, tr.dA!, P.fcT, 0, 0, 4 * C, C);
+      run('mm_nn', BT, 4, tr.dC!, tr.dA!, P.fcT, 0, 0, 4 * C, C, 0, 0);
       run('ln_bwd_dx', BT, 1, tr.dres!, tr.dC!, A.rmid, A.ln2m, A.ln2r, P.ln2g, C);
       run('ln_bwd_params', C, 4, g(P.ln2g), g(P.ln2b), tr.dC!, A.rmid, A.ln2m, A.ln2r, BT, C);
       // attention: rmid = rin + atty·Wproj + bproj
       run('mm_tn', C, 4, g(P.projw), A.atty, tr.dres!, BT, C, C);
       run('colsum', C, 4, g(P.projb), tr.dres!, BT, C);
-      run('mm_nn', BT, 4, tr.dC!, tr.dres!, P.projT, 0, 0, C, C);
+      run('mm_nn', BT, 4, tr.dC!, tr.dres!, P.projT, 0, 0, C, C, 0, 0);
       run('attn_bwd', B * NH, 1, tr.dB!, tr.datt!, tr.dC!, A.qkv, A.att, T, C, NH);
       run('mm_tn', C, 4, g(P.qkvw), A.ln1, tr.dB!, BT, C, 3 * C);
       run('colsum', 3 * C, 4, g(P.qkvb), tr.dB!, BT, 3 * C);
-      run('mm_nn', BT, 4, tr.dC!, tr.dB!, P.qkvT, 0, 0, 3 * C, C);
+      run('mm_nn', BT, 4, tr.dC!, tr.dB!, P.qkvT, 0, 0, 3 * C, C, 0, 0);
       run('ln_bwd_dx', BT, 1, tr.dres!, tr.dC!, rin, A.ln1m, A.ln1r, P.ln1g, C);
       run('ln_bwd_params', C, 4, g(P.ln1g), g(P.ln1b), tr.dC!, rin, A.ln1m, A.ln1r, BT, C);
     }
@@ -858,7 +856,7 @@ export class Model {
     for (let l = 0; l < this.config.nLayers; l++) {
       const P = this.L[l]!;
       run('ln_fwd', M, 1, s.ln!, s.lnm!, s.lnr!, s.x!, P.ln1g, P.ln1b, C);
-      run('mm_nn', M, 4, s.qkv!, s.ln!, P.qkvw, P.qkvb, 0, C, 3 * C);
+      run('mm_nn', M, 4, s.qkv!, s.ln!, P.qkvw, P.qkvb, 0, C, 3 * C, 0, 0);
       run(
         'attn_decode',
         M,
@@ -874,14 +872,13 @@ export class Model {
         NH,
         Tmax,
       );
-      run('mm_nn', M, 4, s.x!, s.atty!, P.projw, P.projb, s.x!, C, C);
+      run('mm_nn', M, 4, s.x!, s.atty!, P.projw, P.projb, s.x!, C, C, 0, 0);
       run('ln_fwd', M, 1, s.ln!, s.lnm!, s.lnr!, s.x!, P.ln2g, P.ln2b, C);
-      run('mm_nn', M, 4, s.fch!, s.ln!, P.fcw, P.fcb, 0, C, 4 * C);
-      run('gelu_fwd', M * 4 * C, 16, s.fch!, s.fch!);
-      run('mm_nn', M, 4, s.x!, s.fch!, P.fpw, P.fpb, s.x!, 4 * C, C);
+      run('mm_nn', M, 4, s.fch!, s.ln!, P.fcw, P.fcb, 0, C, 4 * C, 0, s.fcg!);
+      run('mm_nn', M, 4, s.x!, s.fcg!, P.fpw, P.fpb, s.x!, 4 * C, C, 0, 0);
     }
     run('ln_fwd', M, 1, s.ln!, s.lnm!, s.lnr!, s.x!, this.lnfg, this.lnfb, C);
-    run('mm_nn', M, 4, s.logits!, s.ln!, this.headw, 0, 0, C, V);
+    run('mm_nn', M, 4, s.logits!, s.ln!, this.headw, 0, 0, C, V, 0, 0);
     run('logsumexp_rows', M, 1, s.lse!, s.logits!, V);
   }
 
@@ -1013,6 +1010,13 @@ export class Model {
     await this.pool.dispose();
   }
 
+  /** Starts (true) or stops (false) per-kernel timing; returns the table collected so far. */
+  profileKernels(on: boolean): Map<string, { ms: number; calls: number }> | undefined {
+    const prev = this.pool.profile;
+    this.pool.profile = on ? (prev ?? new Map()) : undefined;
+    return prev;
+  }
+
   /** Bytes of the shared memory plan. */
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;
@@ -1120,6 +1124,7 @@ function makePlan(c: ModelConfig, microBatch: number, sampleBatch: number): Plan
     atty: a.f(S * C),
     att: a.f(S * NH * T),
     fch: a.f(S * 4 * C),
+    fcg: a.f(S * 4 * C),
     logits: a.f(S * V),
     lse: a.f(S),
   };

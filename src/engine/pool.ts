@@ -82,8 +82,25 @@ export class Pool {
     return new Pool(threads, kernels, workers, ctrl, new Float64Array(argBuf));
   }
 
+  /** When set, wall time (ms) and call count per kernel are accumulated here (for profiling). */
+  profile: Map<string, { ms: number; calls: number }> | undefined;
+
   run(name: KernelName, n: number, align: number, ...args: number[]): void {
+    if (this.profile) {
+      const t0 = performance.now();
+      this.exec(name, n, align, args);
+      const e = this.profile.get(name) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      this.profile.set(name, e);
+    } else this.exec(name, n, align, args);
+  }
+
+  private exec(name: KernelName, n: number, align: number, args: number[]): void {
     if (this.disposed) throw new Error('engine: model was disposed');
+    for (let i = 0; i < args.length; i++) {
+      if (typeof args[i] !== 'number' || !Number.isFinite(args[i])) throw new Error(`engine: kernel ${name}: argument ${i} is ${args[i]}`);
+    }
     if (n <= 0) return;
     const T = this.threads;
     if (T === 1 || n <= align) {

@@ -57,7 +57,7 @@ describe('learning', () => {
     const p0 = prob();
     for (let step = 0; step < 30; step++) {
       const s = model.sample({ prompts: Array.from({ length: 64 }, () => [0]), maxNewTokens: 1, temperature: 1, seed: step });
-      const rewards = s.tokens.map((t) => (t[0] === target ? 1 : 0));
+      const rewards = s.tokens.map((t): number => (t[0] === target ? 1 : 0));
       const mean = rewards.reduce((a, b) => a + b, 0) / rewards.length;
       const seqs = s.tokens.map((t) => [0, ...t]);
       model.zeroGrad();

@@ -31,6 +31,48 @@
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
+// Vectorised exp: 2^n · p(f), n = round(x·log2 e), f = x·log2 e − n ∈ [−½, ½], degree-6 Taylor of
+// 2^f (relative error < 2e-7). Input clamped to [−87, 88].
+@inline function exp4(x: v128): v128 {
+  x = f32x4.max(f32x4.min(x, f32x4.splat(88.0)), f32x4.splat(-87.0));
+  const t = f32x4.mul(x, f32x4.splat(1.44269504089));
+  const n = f32x4.nearest(t);
+  const f = f32x4.sub(t, n);
+  let p = f32x4.splat(1.5403530393381606e-4);
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.3333558146428443e-3));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(9.618129107628477e-3));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(5.550410866482158e-2));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(0.2402265069591007));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(0.6931471805599453));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.0));
+  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, e);
+}
+
+@inline function exp1(x: f32): f32 {
+  return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
+}
+
+// GELU (tanh form): gelu(x) = x·σ(2u), u = √(2/π)(x + 0.044715x³). Elements in [lo, hi).
+const GK: f32 = 0.7978845608028654;
+const GC: f32 = 0.044715;
+
+@inline function sig2u4(x: v128): v128 {
+  const x3 = f32x4.mul(f32x4.mul(x, x), x);
+  const u = f32x4.mul(f32x4.splat(GK), f32x4.add(x, f32x4.mul(f32x4.splat(GC), x3)));
+  const e = exp4(f32x4.mul(u, f32x4.splat(-2.0)));
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+}
+
+// dinp = gelu'(inp)·dout (written, not accumulated). gelu' = s + x·s(1−s)·2·du/dx.
+@inline function geluGrad4(x: v128, d: v128): v128 {
+  const s = sig2u4(x);
+  const x2 = f32x4.mul(x, x);
+  const du = f32x4.mul(f32x4.splat(GK), f32x4.add(f32x4.splat(1.0), f32x4.mul(f32x4.splat(3.0 * GC), x2)));
+  const g = f32x4.add(s, f32x4.mul(f32x4.mul(f32x4.mul(x, s), f32x4.sub(f32x4.splat(1.0), s)), f32x4.mul(f32x4.splat(2.0), du)));
+  return f32x4.mul(g, d);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Matmul NN: C[M×N] = R + bias + A[M×K]·B[K×N]; rows i in [lo, hi). R (may equal C) and bias are
 // optional (0 = none). Register block: 4 rows × 8 columns (8 f32x4 accumulators).
@@ -49,7 +91,23 @@
   return v;
 }
 
-export function mm_nn(lo: i32, hi: i32, C: usize, A: usize, B: usize, bias: usize, R: usize, K: i32, N: i32): void {
+// Epilogue (optional): gin ≠ 0 → C = gelu'(gin) ⊙ (…) (backward through GELU);
+// gout ≠ 0 → also gout = gelu(C) (forward GELU fused into the MLP up-projection).
+@inline function epi4(v: v128, off: usize, gin: usize, gout: usize): v128 {
+  if (gin != 0) v = geluGrad4(f4(gin + off), v);
+  if (gout != 0) st4(gout + off, f32x4.mul(v, sig2u4(v)));
+  return v;
+}
+@inline function epi1(v: f32, off: usize, gin: usize, gout: usize): f32 {
+  if (gin != 0) v = f32x4.extract_lane(geluGrad4(f32x4.splat(ldf(gin + off)), f32x4.splat(v)), 0);
+  if (gout != 0) {
+    const x = f32x4.splat(v);
+    stf(gout + off, f32x4.extract_lane(f32x4.mul(x, sig2u4(x)), 0));
+  }
+  return v;
+}
+
+export function mm_nn(lo: i32, hi: i32, C: usize, A: usize, B: usize, bias: usize, R: usize, K: i32, N: i32, gin: usize, gout: usize): void {
   const rowB: usize = idx(1, N);
   let i = lo;
   for (; i + 4 <= hi; i += 4) {
@@ -74,10 +132,10 @@ export function mm_nn(lo: i32, hi: i32, C: usize, A: usize, B: usize, bias: usiz
         c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
         bp += rowB;
       }
-      st4(C + r0 + cj, c00); st4(C + r0 + cj + 16, c01);
-      st4(C + r1 + cj, c10); st4(C + r1 + cj + 16, c11);
-      st4(C + r2 + cj, c20); st4(C + r2 + cj + 16, c21);
-      st4(C + r3 + cj, c30); st4(C + r3 + cj + 16, c31);
+      st4(C + r0 + cj, epi4(c00, r0 + cj, gin, gout)); st4(C + r0 + cj + 16, epi4(c01, r0 + cj + 16, gin, gout));
+      st4(C + r1 + cj, epi4(c10, r1 + cj, gin, gout)); st4(C + r1 + cj + 16, epi4(c11, r1 + cj + 16, gin, gout));
+      st4(C + r2 + cj, epi4(c20, r2 + cj, gin, gout)); st4(C + r2 + cj + 16, epi4(c21, r2 + cj + 16, gin, gout));
+      st4(C + r3 + cj, epi4(c30, r3 + cj, gin, gout)); st4(C + r3 + cj + 16, epi4(c31, r3 + cj + 16, gin, gout));
     }
     for (; j + 4 <= N; j += 4) {
       const cj: usize = <usize>j << 2;
@@ -93,7 +151,7 @@ export function mm_nn(lo: i32, hi: i32, C: usize, A: usize, B: usize, bias: usiz
         c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3 + ko), b0));
         bp += rowB;
       }
-      st4(C + r0 + cj, c0); st4(C + r1 + cj, c1); st4(C + r2 + cj, c2); st4(C + r3 + cj, c3);
+      st4(C + r0 + cj, epi4(c0, r0 + cj, gin, gout)); st4(C + r1 + cj, epi4(c1, r1 + cj, gin, gout)); st4(C + r2 + cj, epi4(c2, r2 + cj, gin, gout)); st4(C + r3 + cj, epi4(c3, r3 + cj, gin, gout));
     }
     for (; j < N; j++) {
       const cj: usize = <usize>j << 2;
@@ -107,7 +165,7 @@ export function mm_nn(lo: i32, hi: i32, C: usize, A: usize, B: usize, bias: usiz
         c2 = c2 + ldf(a2 + ko) * b; c3 = c3 + ldf(a3 + ko) * b;
         bp += rowB;
       }
-      stf(C + r0 + cj, c0); stf(C + r1 + cj, c1); stf(C + r2 + cj, c2); stf(C + r3 + cj, c3);
+      stf(C + r0 + cj, epi1(c0, r0 + cj, gin, gout)); stf(C + r1 + cj, epi1(c1, r1 + cj, gin, gout)); stf(C + r2 + cj, epi1(c2, r2 + cj, gin, gout)); stf(C + r3 + cj, epi1(c3, r3 + cj, gin, gout));
     }
   }
   for (; i < hi; i++) {
@@ -124,7 +182,7 @@ export function mm_nn(lo: i32, hi: i32, C: usize, A: usize, B: usize, bias: usiz
         c01 = f32x4.add(c01, f32x4.mul(x0, f4(bp + 16)));
         bp += rowB;
       }
-      st4(C + r0 + cj, c00); st4(C + r0 + cj + 16, c01);
+      st4(C + r0 + cj, epi4(c00, r0 + cj, gin, gout)); st4(C + r0 + cj + 16, epi4(c01, r0 + cj + 16, gin, gout));
     }
     for (; j + 4 <= N; j += 4) {
       const cj: usize = <usize>j << 2;
@@ -134,7 +192,7 @@ export function mm_nn(lo: i32, hi: i32, C: usize, A: usize, B: usize, bias: usiz
         c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0 + (<usize>k << 2)), f4(bp)));
         bp += rowB;
       }
-      st4(C + r0 + cj, c0);
+      st4(C + r0 + cj, epi4(c0, r0 + cj, gin, gout));
     }
     for (; j < N; j++) {
       const cj: usize = <usize>j << 2;
@@ -144,7 +202,7 @@ export function mm_nn(lo: i32, hi: i32, C: usize, A: usize, B: usize, bias: usiz
         c0 = c0 + ldf(a0 + (<usize>k << 2)) * ldf(bp);
         bp += rowB;
       }
-      stf(C + r0 + cj, c0);
+      stf(C + r0 + cj, epi1(c0, r0 + cj, gin, gout));
     }
   }
 }
@@ -228,27 +286,17 @@ export function mm_tn(lo: i32, hi: i32, C: usize, A: usize, B: usize, M: i32, K:
 
 // Column sums (bias gradients): db[j] += Σ_m dY[m][j]; columns j in [lo, hi).
 export function colsum(lo: i32, hi: i32, db: usize, dY: usize, M: i32, N: i32): void {
-  const row: usize = idx(1, N);
-  let j = lo;
-  for (; j + 4 <= hi; j += 4) {
-    const cj: usize = <usize>j << 2;
-    let acc = f4(db + cj);
-    let p = dY + cj;
-    for (let m = 0; m < M; m++) {
-      acc = f32x4.add(acc, f4(p));
-      p += row;
+  for (let m = 0; m < M; m++) {
+    const r = dY + idx(m, N);
+    let j = lo;
+    for (; j + 4 <= hi; j += 4) {
+      const o: usize = <usize>j << 2;
+      st4(db + o, f32x4.add(f4(db + o), f4(r + o)));
     }
-    st4(db + cj, acc);
-  }
-  for (; j < hi; j++) {
-    const cj: usize = <usize>j << 2;
-    let acc = ldf(db + cj);
-    let p = dY + cj;
-    for (let m = 0; m < M; m++) {
-      acc += ldf(p);
-      p += row;
+    for (; j < hi; j++) {
+      const o: usize = <usize>j << 2;
+      stf(db + o, ldf(db + o) + ldf(r + o));
     }
-    stf(db + cj, acc);
   }
 }
 
@@ -269,39 +317,6 @@ export function transpose(lo: i32, hi: i32, dst: usize, src: usize, R: i32, C: i
 // Elementwise
 // ---------------------------------------------------------------------------------------------
 
-// Vectorised exp: 2^n · p(f), n = round(x·log2 e), f = x·log2 e − n ∈ [−½, ½], degree-6 Taylor of
-// 2^f (relative error < 2e-7). Input clamped to [−87, 88].
-@inline function exp4(x: v128): v128 {
-  x = f32x4.max(f32x4.min(x, f32x4.splat(88.0)), f32x4.splat(-87.0));
-  const t = f32x4.mul(x, f32x4.splat(1.44269504089));
-  const n = f32x4.nearest(t);
-  const f = f32x4.sub(t, n);
-  let p = f32x4.splat(1.5403530393381606e-4);
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.3333558146428443e-3));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(9.618129107628477e-3));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(5.550410866482158e-2));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(0.2402265069591007));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(0.6931471805599453));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.0));
-  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(p, e);
-}
-
-@inline function exp1(x: f32): f32 {
-  return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
-}
-
-// GELU (tanh form): gelu(x) = x·σ(2u), u = √(2/π)(x + 0.044715x³). Elements in [lo, hi).
-const GK: f32 = 0.7978845608028654;
-const GC: f32 = 0.044715;
-
-@inline function sig2u4(x: v128): v128 {
-  const x3 = f32x4.mul(f32x4.mul(x, x), x);
-  const u = f32x4.mul(f32x4.splat(GK), f32x4.add(x, f32x4.mul(f32x4.splat(GC), x3)));
-  const e = exp4(f32x4.mul(u, f32x4.splat(-2.0)));
-  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
-}
-
 export function gelu_fwd(lo: i32, hi: i32, out: usize, inp: usize): void {
   let i = lo;
   for (; i + 4 <= hi; i += 4) {
@@ -314,15 +329,6 @@ export function gelu_fwd(lo: i32, hi: i32, out: usize, inp: usize): void {
     const x = f32x4.splat(ldf(inp + o));
     stf(out + o, f32x4.extract_lane(f32x4.mul(x, sig2u4(x)), 0));
   }
-}
-
-// dinp = gelu'(inp)·dout (written, not accumulated). gelu' = s + x·s(1−s)·2·du/dx.
-@inline function geluGrad4(x: v128, d: v128): v128 {
-  const s = sig2u4(x);
-  const x2 = f32x4.mul(x, x);
-  const du = f32x4.mul(f32x4.splat(GK), f32x4.add(f32x4.splat(1.0), f32x4.mul(f32x4.splat(3.0 * GC), x2)));
-  const g = f32x4.add(s, f32x4.mul(f32x4.mul(f32x4.mul(x, s), f32x4.sub(f32x4.splat(1.0), s)), f32x4.mul(f32x4.splat(2.0), du)));
-  return f32x4.mul(g, d);
 }
 
 export function gelu_bwd(lo: i32, hi: i32, dinp: usize, inp: usize, dout: usize): void {
@@ -344,18 +350,20 @@ export function gelu_bwd(lo: i32, hi: i32, dinp: usize, inp: usize, dout: usize)
 export function ln_fwd(lo: i32, hi: i32, out: usize, mean: usize, rstd: usize, inp: usize, g: usize, b: usize, C: i32): void {
   for (let m = lo; m < hi; m++) {
     const x = inp + idx(m, C), y = out + idx(m, C);
-    let s: f32 = 0;
-    for (let c = 0; c < C; c++) s += ldf(x + (<usize>c << 2));
-    const mu = s / <f32>C;
-    let v: f32 = 0;
-    for (let c = 0; c < C; c++) {
-      const d = ldf(x + (<usize>c << 2)) - mu;
-      v += d * d;
+    let acc = f32x4.splat(0);
+    for (let c = 0; c < C; c += 4) acc = f32x4.add(acc, f4(x + (<usize>c << 2)));
+    const mu = hsum(acc) / <f32>C;
+    const muv = f32x4.splat(mu);
+    acc = f32x4.splat(0);
+    for (let c = 0; c < C; c += 4) {
+      const d = f32x4.sub(f4(x + (<usize>c << 2)), muv);
+      acc = f32x4.add(acc, f32x4.mul(d, d));
     }
-    const rs: f32 = 1.0 / Mathf.sqrt(v / <f32>C + 1e-5);
-    for (let c = 0; c < C; c++) {
+    const rs: f32 = 1.0 / Mathf.sqrt(hsum(acc) / <f32>C + 1e-5);
+    const rsv = f32x4.splat(rs);
+    for (let c = 0; c < C; c += 4) {
       const o: usize = <usize>c << 2;
-      stf(y + o, (ldf(x + o) - mu) * rs * ldf(g + o) + ldf(b + o));
+      st4(y + o, f32x4.add(f32x4.mul(f32x4.mul(f32x4.sub(f4(x + o), muv), rsv), f4(g + o)), f4(b + o)));
     }
     stf(mean + (<usize>m << 2), mu);
     stf(rstd + (<usize>m << 2), rs);
@@ -366,40 +374,48 @@ export function ln_fwd(lo: i32, hi: i32, out: usize, mean: usize, rstd: usize, i
 export function ln_bwd_dx(lo: i32, hi: i32, dinp: usize, dout: usize, inp: usize, mean: usize, rstd: usize, g: usize, C: i32): void {
   for (let m = lo; m < hi; m++) {
     const x = inp + idx(m, C), dy = dout + idx(m, C), dx = dinp + idx(m, C);
-    const mu = ldf(mean + (<usize>m << 2)), rs = ldf(rstd + (<usize>m << 2));
-    let s1: f32 = 0, s2: f32 = 0;
-    for (let c = 0; c < C; c++) {
+    const mu = f32x4.splat(ldf(mean + (<usize>m << 2)));
+    const rs1 = ldf(rstd + (<usize>m << 2));
+    const rs = f32x4.splat(rs1);
+    let a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+    for (let c = 0; c < C; c += 4) {
       const o: usize = <usize>c << 2;
-      const xh = (ldf(x + o) - mu) * rs;
-      const gd = ldf(g + o) * ldf(dy + o);
-      s1 += gd;
-      s2 += gd * xh;
+      const xh = f32x4.mul(f32x4.sub(f4(x + o), mu), rs);
+      const gd = f32x4.mul(f4(g + o), f4(dy + o));
+      a1 = f32x4.add(a1, gd);
+      a2 = f32x4.add(a2, f32x4.mul(gd, xh));
     }
-    s1 = s1 / <f32>C;
-    s2 = s2 / <f32>C;
-    for (let c = 0; c < C; c++) {
+    const s1 = f32x4.splat(hsum(a1) / <f32>C), s2 = f32x4.splat(hsum(a2) / <f32>C);
+    for (let c = 0; c < C; c += 4) {
       const o: usize = <usize>c << 2;
-      const xh = (ldf(x + o) - mu) * rs;
-      const gd = ldf(g + o) * ldf(dy + o);
-      stf(dx + o, ldf(dx + o) + rs * (gd - s1 - xh * s2));
+      const xh = f32x4.mul(f32x4.sub(f4(x + o), mu), rs);
+      const gd = f32x4.mul(f4(g + o), f4(dy + o));
+      st4(dx + o, f32x4.add(f4(dx + o), f32x4.mul(rs, f32x4.sub(f32x4.sub(gd, s1), f32x4.mul(xh, s2)))));
     }
   }
 }
 
-// dg[c] += Σ_m dy·x̂, db[c] += Σ_m dy. Columns c in [lo, hi).
+// dg[c] += Σ_m dy·x̂, db[c] += Σ_m dy (sequential in m). Columns c in [lo, hi).
 export function ln_bwd_params(lo: i32, hi: i32, dg: usize, db: usize, dout: usize, inp: usize, mean: usize, rstd: usize, M: i32, C: i32): void {
-  for (let c = lo; c < hi; c++) {
-    const o: usize = <usize>c << 2;
-    let ag = ldf(dg + o), ab = ldf(db + o);
-    for (let m = 0; m < M; m++) {
-      const r = idx(m, C) + o;
-      const dy = ldf(dout + r);
-      const xh = (ldf(inp + r) - ldf(mean + (<usize>m << 2))) * ldf(rstd + (<usize>m << 2));
-      ag += dy * xh;
-      ab += dy;
+  for (let m = 0; m < M; m++) {
+    const mu1 = ldf(mean + (<usize>m << 2)), rs1 = ldf(rstd + (<usize>m << 2));
+    const mu = f32x4.splat(mu1), rs = f32x4.splat(rs1);
+    const x = inp + idx(m, C), dy = dout + idx(m, C);
+    let c = lo;
+    for (; c + 4 <= hi; c += 4) {
+      const o: usize = <usize>c << 2;
+      const d = f4(dy + o);
+      const xh = f32x4.mul(f32x4.sub(f4(x + o), mu), rs);
+      st4(dg + o, f32x4.add(f4(dg + o), f32x4.mul(d, xh)));
+      st4(db + o, f32x4.add(f4(db + o), d));
     }
-    stf(dg + o, ag);
-    stf(db + o, ab);
+    for (; c < hi; c++) {
+      const o: usize = <usize>c << 2;
+      const d = ldf(dy + o);
+      const xh = (ldf(x + o) - mu1) * rs1;
+      stf(dg + o, ldf(dg + o) + d * xh);
+      stf(db + o, ldf(db + o) + d);
+    }
   }
 }
 
@@ -471,8 +487,17 @@ export function embed_bwd(lo: i32, hi: i32, dwte: usize, dwpe: usize, dout: usiz
     stf(att + (<usize>t2 << 2), s);
     if (s > mx) mx = s;
   }
-  let sum: f32 = 0;
-  for (let t2 = 0; t2 < L; t2++) {
+  const mv = f32x4.splat(mx);
+  let sv = f32x4.splat(0);
+  let t2 = 0;
+  for (; t2 + 4 <= L; t2 += 4) {
+    const o: usize = <usize>t2 << 2;
+    const e = exp4(f32x4.sub(f4(att + o), mv));
+    st4(att + o, e);
+    sv = f32x4.add(sv, e);
+  }
+  let sum = hsum(sv);
+  for (; t2 < L; t2++) {
     const e = exp1(ldf(att + (<usize>t2 << 2)) - mx);
     stf(att + (<usize>t2 << 2), e);
     sum += e;
