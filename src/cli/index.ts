@@ -1,10 +1,24 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { register as registerData } from './commands/data.js';
+import { register as registerDemo } from './commands/demo.js';
+import { register as registerEval } from './commands/eval.js';
+import { register as registerPlan } from './commands/plan.js';
+import { register as registerPretrain } from './commands/pretrain.js';
+import { register as registerProfile } from './commands/profile.js';
+import { register as registerTrain } from './commands/train.js';
 
 // Each command lives in its own file under src/cli/commands/ and exports `register(program)`.
 // To add one: import it below and add it to this list.
-const commands: Array<(program: Command) => void> = [registerData];
+const commands: Array<(program: Command) => void> = [
+  registerDemo,
+  registerPretrain,
+  registerTrain,
+  registerProfile,
+  registerPlan,
+  registerEval,
+  registerData,
+];
 
 const program = new Command();
 program

@@ -169,7 +169,9 @@ export async function loadEmbeddedPolicy(
   opts: {
     threads?: number;
     stopText?: string;
+    /** Load a frozen copy of this checkpoint (or of `referenceDir`) as the KL reference. */
     withReference?: boolean;
+    referenceDir?: string;
     /** Restore the optimizer state (resume); false starts a fresh optimizer (a new run from a base). */
     optimizer?: boolean;
     meta?: Record<string, unknown>;

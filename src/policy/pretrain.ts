@@ -25,7 +25,7 @@ export const PretrainConfigSchema = z
   .object({
     seed: z.number().int().default(1),
     /** Mixture (name or file) the warm-start examples are drawn from (train split only). */
-    mixture: z.string().default('warmstart'),
+    mixture: z.string().default('default'),
     examples: z.number().int().positive().default(20_000),
     model: ModelShapeSchema.default({ dModel: 128, nLayers: 4, nHeads: 4, contextLength: 48 }),
     steps: z.number().int().positive().default(600),

@@ -86,11 +86,20 @@ export const TrainConfigSchema = z
     base: z.string().optional(),
     data: z
       .object({
+        /** Procedural mixture (name or JSON file); ignored when `train` is a dataset file. */
         mixture: z.string().default('default'),
+        /** Seeds the prompts, separately from the run seed, so runs with other seeds see the same data. */
+        seed: z.number().int().default(1234),
         trainSize: positiveInt.default(512),
         evalSize: positiveInt.default(128),
+        /** Dataset files (JSONL or Parquet) instead of a procedural mixture; answers checked by the verifier. */
+        train: z.string().optional(),
+        eval: z.string().optional(),
+        /** Per-check time limit of the math verifier (dataset files only). */
+        verifyTimeoutMs: positiveInt.default(2000),
       })
-      .default({ mixture: 'default', trainSize: 512, evalSize: 128 }),
+      .strict()
+      .default({ mixture: 'default', seed: 1234, trainSize: 512, evalSize: 128, verifyTimeoutMs: 2000 }),
     steps: positiveInt.default(40),
     /** Stop when training-side FLOPs (profiling included) reach this; 0 = no FLOP budget. */
     flopBudget: z.number().min(0).default(0),

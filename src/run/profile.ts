@@ -124,19 +124,8 @@ export async function runProfile(args: {
     }
     const chunk = chunks[c];
     const start = performance.now();
-    const out = await policy.sample({
-      prompts: chunk.map((p) => p.prompt),
-      n: chunk.map(() => options.k),
-      maxNewTokens: options.maxNewTokens,
-      temperature: options.temperature,
-      seed: stepSeed(options.seed, 'profile', c),
-    });
-    const rows: ProfileRow[] = [];
-    for (let i = 0; i < chunk.length; i++) {
-      let successes = 0;
-      for (const r of out.groups[i]) successes += (await score(chunk[i], r.text)).reward > 0 ? 1 : 0;
-      rows.push({ id: chunk[i].id, k: options.k, successes, pHat: successes / options.k, chunk: c });
-    }
+    const out = await profileChunk(policy, chunk, c, score, options);
+    const rows = out.rows;
     const wallMs = performance.now() - start;
     ledger.add('profile', out.flops, out.tokens, wallMs);
     meta.flops += out.flops;
@@ -152,6 +141,48 @@ export async function runProfile(args: {
   const rows = chunks.flatMap((_, c) => done.get(c)!);
   writeJsonAtomic(metaPath, meta);
   return { rows, meta, complete: true };
+}
+
+/** Samples and scores one chunk of prompts (k each); the unit both runners share. */
+async function profileChunk(
+  policy: Policy,
+  chunk: Problem[],
+  c: number,
+  score: Scorer,
+  options: ProfileOptions,
+): Promise<{ rows: ProfileRow[]; flops: number; tokens: number }> {
+  const out = await policy.sample({
+    prompts: chunk.map((p) => p.prompt),
+    n: chunk.map(() => options.k),
+    maxNewTokens: options.maxNewTokens,
+    temperature: options.temperature,
+    seed: stepSeed(options.seed, 'profile', c),
+  });
+  const rows: ProfileRow[] = [];
+  for (let i = 0; i < chunk.length; i++) {
+    let successes = 0;
+    for (const r of out.groups[i]) successes += (await score(chunk[i], r.text)).reward > 0 ? 1 : 0;
+    rows.push({ id: chunk[i].id, k: options.k, successes, pHat: successes / options.k, chunk: c });
+  }
+  return { rows, flops: out.flops, tokens: out.tokens };
+}
+
+/** A profile kept in memory (no files, no resume): for quick measurements. */
+export async function runProfileInMemory(args: {
+  policy: Policy;
+  problems: Problem[];
+  score: Scorer;
+  ledger: Ledger;
+  options: ProfileOptions;
+}): Promise<ProfileRow[]> {
+  const rows: ProfileRow[] = [];
+  for (let c = 0, i = 0; i < args.problems.length; c++, i += args.options.chunkSize) {
+    const start = performance.now();
+    const out = await profileChunk(args.policy, args.problems.slice(i, i + args.options.chunkSize), c, args.score, args.options);
+    args.ledger.add('profile', out.flops, out.tokens, performance.now() - start);
+    rows.push(...out.rows);
+  }
+  return rows;
 }
 
 /** The profile with the plan's columns, as written to profile.jsonl / profile.parquet. */

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { runTraining } from '../../run/run.js';
+import { buildTrainConfig, formatFlops, guarded, pct, progressBar } from '../common.js';
+import { printSummary } from './train.js';
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'the whole loop on this CPU in a few minutes: build (or reuse) the base policy, run a short uniform-GRPO training, ' +
+        'print held-out accuracy before and after and the compute spent',
+    )
+    .option('-o, --run-dir <dir>', 'run directory (replaced)', join('runs', 'demo'))
+    .option('--steps <n>', 'training steps', (v) => Number(v), 40)
+    .action((opts) =>
+      guarded(async () => {
+        rmSync(opts.runDir, { recursive: true, force: true });
+        const config = buildTrainConfig({}, [`steps=${opts.steps}`, 'allocator.type=uniform']);
+        let bar: ReturnType<typeof progressBar> | undefined;
+        const s = await runTraining(
+          { config, runDir: opts.runDir },
+          {
+            onPhase: (m) => {
+              bar?.stop();
+              bar = undefined;
+              process.stderr.write(`${m}\n`);
+            },
+            onPretrain: (p) => {
+              bar ??= progressBar('pretrain', p.steps, 'loss {loss}');
+              bar.update(p.step, { loss: p.loss.toFixed(3) });
+            },
+            onStep: (row) => {
+              bar ??= progressBar('train', config.steps, 'acc {acc} reward {reward} {flops}');
+              bar.update(row.step, {
+                acc: row.eval ? pct(row.eval.greedyAccuracy) : '…',
+                reward: row.reward.toFixed(2),
+                flops: formatFlops(row.chargedFlops),
+              });
+            },
+          },
+        );
+        bar?.stop();
+        printSummary(s);
+        const gain = s.finalAccuracy - s.initialAccuracy;
+        process.stdout.write(
+          `\nheld-out accuracy ${pct(s.initialAccuracy)} → ${pct(s.finalAccuracy)} (${gain >= 0 ? '+' : ''}${(100 * gain).toFixed(1)} points) for ${formatFlops(s.chargedFlops)} of training-side compute\n` +
+            `metrics: ${join(opts.runDir, 'metrics.jsonl')}; try \`flopwise bench --quick\` to compare allocation methods\n`,
+        );
+      }),
+    );
+}

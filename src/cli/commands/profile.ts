@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { Ledger } from '../../run/ledger.js';
+import { PROFILE_FILES, runProfile, writeProfileWithPlan } from '../../run/profile.js';
+import { RunDir } from '../../run/rundir.js';
+import { loadDatasets, scorerFor } from '../../run/setup.js';
+import { closeSharedVerifierPool } from '../../verify/index.js';
+import { buildTrainConfig, formatFlops, guarded, intArg, progressBar, withConfigOptions } from '../common.js';
+import { openPolicy, withPolicyOptions, type PolicyFlags } from '../policy-options.js';
+import { printPlan } from './plan.js';
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('profile')
+    .description(
+      "sGPO's offline pass: k samples of every training prompt under the initial policy, scored by the verifier; " +
+        'streams to the output directory and resumes where it stopped',
+    );
+  withPolicyOptions(withConfigOptions(cmd))
+    .option('-o, --out <dir>', 'output directory (profile.jsonl, profile.parquet, profile.meta.json)', join('runs', 'profile'))
+    .option('-k, --samples <k>', 'samples per prompt', intArg('-k', 1), 8)
+    .option('--data <file>', 'dataset file (JSONL or Parquet) to profile instead of the procedural mixture')
+    .option('--max-new-tokens <n>', 'completion length limit', intArg('--max-new-tokens', 1))
+    .option('--temperature <t>', 'sampling temperature', (v) => Number(v), 1)
+    .option('--chunk <n>', 'prompts per sampling call and per resumable chunk', intArg('--chunk', 1), 64)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  flopwise profile -o runs/p1                      # the embedded base policy, default mixture\n' +
+        '  flopwise profile --server http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-1.5B-Instruct \\\n' +
+        '      --data math.parquet --max-new-tokens 1024 -o runs/qwen-profile',
+    )
+    .action((opts) =>
+      guarded(async () => {
+        const flags: string[] = [];
+        if (opts.data) flags.push(`data.train=${JSON.stringify(opts.data)}`, `data.eval=${JSON.stringify(opts.data)}`);
+        if (opts.maxNewTokens) flags.push(`sampling.maxNewTokens=${opts.maxNewTokens}`);
+        const config = buildTrainConfig(opts, flags);
+        const problems = opts.data
+          ? (await import('../../data/index.js').then((d) => d.loadProblems(opts.data))).problems
+          : (await loadDatasets(config.data)).train;
+        const policy = await openPolicy(opts as PolicyFlags, config, (m) => process.stderr.write(`${m}\n`));
+        const dir = new RunDir(opts.out).root;
+        const bar = progressBar('profile', problems.length, 'prompts');
+        try {
+          const ledger = new Ledger();
+          const { rows, meta } = await runProfile({
+            policy,
+            problems,
+            score: scorerFor(config.data),
+            dir,
+            ledger,
+            options: {
+              k: opts.samples,
+              temperature: opts.temperature,
+              maxNewTokens: config.sampling.maxNewTokens,
+              seed: config.seed,
+              chunkSize: opts.chunk,
+            },
+            onProgress: (p) => bar.update(p.done, {}),
+          });
+          bar.stop();
+          const plan = writeProfileWithPlan(dir, rows, { seed: config.seed });
+          process.stdout.write(
+            `profile: ${rows.length} prompts × ${opts.samples} samples → ${join(dir, PROFILE_FILES.jsonl)} (+ .parquet)\n` +
+              `compute: ${meta.flops > 0 ? formatFlops(meta.flops) : 'not counted (remote server)'}, ${meta.tokens} tokens, ${(meta.wallMs / 1000).toFixed(1)} s\n`,
+          );
+          printPlan(plan);
+        } finally {
+          bar.stop();
+          await policy.close();
+          await closeSharedVerifierPool();
+        }
+      }),
+    );
+}

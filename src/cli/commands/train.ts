@@ -1,0 +1,79 @@
+import { Option, type Command } from 'commander';
+import { join } from 'node:path';
+import { runTraining, type RunSummary } from '../../run/run.js';
+import { buildTrainConfig, formatFlops, guarded, intArg, pct, progressBar, withConfigOptions } from '../common.js';
+
+export function printSummary(s: RunSummary): void {
+  const lines = [
+    `run: ${s.runDir} (${s.allocator}, ${s.estimator}${s.weighting !== 'none' ? ` + ${s.weighting}` : ''}, seed ${s.seed})`,
+    `held-out greedy accuracy: ${pct(s.initialAccuracy)} → ${pct(s.finalAccuracy)} after ${s.steps} steps (${s.stoppedBy})`,
+    `training-side compute: ${formatFlops(s.chargedFlops)} (profile ${formatFlops(s.ledger.profile.flops)}, rollout ${formatFlops(s.ledger.rollout.flops)}, train ${formatFlops(s.ledger.train.flops)}, log-prob ${formatFlops(s.ledger.logprob.flops)}); eval ${formatFlops(s.ledger.eval.flops)} not charged`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description(
+      'RL-train the embedded policy on verifiable tasks; writes config, metrics.jsonl, checkpoints and summary.json to the run directory',
+    );
+  withConfigOptions(cmd)
+    .option('-o, --run-dir <dir>', 'run directory', join('runs', 'train'))
+    .option('--resume', 'continue the run in --run-dir from its latest checkpoint (with its saved config)')
+    .addOption(new Option('--allocator <type>', 'allocation strategy').choices(['uniform', 'dynamic', 'sgpo', 'vip']))
+    .addOption(new Option('--estimator <type>', 'advantage estimator').choices(['grpo', 'drgrpo', 'rloo']))
+    .addOption(
+      new Option('--weighting <type>', 'asymmetric prompt weights').choices(['none', 'linear-r', 'sqrt-r', 'uniform-r']),
+    )
+    .option('--steps <n>', 'training steps', intArg('--steps', 1))
+    .option('--seed <n>', 'run seed (same seed and config → same numbers)', intArg('--seed', 0))
+    .option('--base <dir>', 'base policy checkpoint (default: the cached supervised warm start)')
+    .option('--profile <file>', 'sGPO profile (profile.jsonl from `flopwise profile`) instead of profiling now')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  flopwise train --allocator sgpo --steps 60\n  flopwise train --allocator vip --set allocator.rolloutsPerStep=128\n  flopwise train --resume -o runs/train',
+    )
+    .action((opts) =>
+      guarded(async () => {
+        const flags: string[] = [];
+        if (opts.allocator) flags.push(`allocator.type=${opts.allocator}`);
+        if (opts.estimator) flags.push(`estimator.type=${opts.estimator}`);
+        if (opts.weighting) flags.push(`weighting.type=${opts.weighting}`);
+        if (opts.steps !== undefined) flags.push(`steps=${opts.steps}`);
+        if (opts.seed !== undefined) flags.push(`seed=${opts.seed}`);
+        if (opts.base) flags.push(`base=${JSON.stringify(opts.base)}`);
+        if (opts.profile) flags.push(`allocator.profile=${JSON.stringify(opts.profile)}`);
+        const config = opts.resume ? undefined : buildTrainConfig(opts, flags);
+        let bar: ReturnType<typeof progressBar> | undefined;
+        const summary = await runTraining(
+          { config, runDir: opts.runDir, resume: opts.resume },
+          {
+            onPhase: (m) => {
+              bar?.stop();
+              bar = undefined;
+              process.stderr.write(`${m}\n`);
+            },
+            onPretrain: (p) => {
+              bar ??= progressBar('pretrain', p.steps, 'loss {loss}');
+              bar.update(p.step, { loss: p.loss.toFixed(3) });
+            },
+            onProfile: (p) => {
+              bar ??= progressBar('profile', p.total, 'prompts');
+              bar.update(p.done, {});
+            },
+            onStep: (row) => {
+              bar ??= progressBar('train', config?.steps ?? row.step, 'acc {acc} reward {reward} {flops}');
+              bar.update(row.step, {
+                acc: row.eval ? pct(row.eval.greedyAccuracy) : '…',
+                reward: row.reward.toFixed(2),
+                flops: formatFlops(row.chargedFlops),
+              });
+            },
+          },
+        );
+        bar?.stop();
+        printSummary(summary);
+      }),
+    );
+}

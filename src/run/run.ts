@@ -1,0 +1,148 @@
+/**
+ * One training run end to end: base policy → prompt sets → (profile) → strategy → trainer → summary.
+ * `resume` continues from the run directory's latest checkpoint with the config saved there.
+ */
+import { existsSync } from 'node:fs';
+import { ensureBase, PretrainConfigSchema, type PretrainProgress } from '../policy/pretrain.js';
+import { loadEmbeddedPolicy } from '../policy/embedded.js';
+import { closeSharedVerifierPool } from '../verify/index.js';
+import { parseConfig, TrainConfigSchema, type TrainConfig } from './config.js';
+import { Ledger, type LedgerState } from './ledger.js';
+import type { ProfileProgress } from './profile.js';
+import { RunDir, readJson } from './rundir.js';
+import { createStrategy, loadDatasets, obtainProfile, scorerFor } from './setup.js';
+import { readTrainerState, train, type EvalPoint, type StepRow, type TrainResult } from './trainer.js';
+
+export interface RunCallbacks {
+  onPretrain?: (p: PretrainProgress) => void;
+  onProfile?: (p: ProfileProgress) => void;
+  onStep?: (row: StepRow) => void;
+  onPhase?: (message: string) => void;
+}
+
+export interface RunSummary {
+  runDir: string;
+  allocator: string;
+  estimator: string;
+  weighting: string;
+  seed: number;
+  steps: number;
+  stoppedBy: TrainResult['stoppedBy'];
+  initialAccuracy: number;
+  finalAccuracy: number;
+  /** Held-out greedy accuracy against training-side FLOPs (profiling included). */
+  curve: Array<{ step: number; chargedFlops: number; accuracy: number; sampledAccuracy: number | null }>;
+  ledger: LedgerState;
+  chargedFlops: number;
+  trainOnZeroAdvantage: boolean;
+}
+
+/** The base checkpoint a config trains from: its `base`, or the default warm start (built on first use). */
+export async function resolveBase(config: TrainConfig, callbacks: RunCallbacks = {}): Promise<string> {
+  if (config.base) {
+    if (!existsSync(config.base)) throw new Error(`base checkpoint ${config.base} does not exist`);
+    return config.base;
+  }
+  const pre = parseConfig(PretrainConfigSchema, { threads: config.threads }, 'default pretrain config');
+  callbacks.onPhase?.('base policy: supervised warm start (cached after the first run)');
+  return (await ensureBase(pre, { onProgress: callbacks.onPretrain })).dir;
+}
+
+export function summarize(config: TrainConfig, root: string, result: TrainResult): RunSummary {
+  const curve = result.evals.map((e: EvalPoint) => ({
+    step: e.step,
+    chargedFlops: e.chargedFlops,
+    accuracy: e.eval.greedyAccuracy,
+    sampledAccuracy: e.eval.sampledAccuracy,
+  }));
+  const ledger = new Ledger(result.ledger);
+  return {
+    runDir: root,
+    allocator: config.allocator.type,
+    estimator: config.estimator.type,
+    weighting: config.weighting.type,
+    seed: config.seed,
+    steps: result.steps,
+    stoppedBy: result.stoppedBy,
+    initialAccuracy: curve[0]?.accuracy ?? NaN,
+    finalAccuracy: curve[curve.length - 1]?.accuracy ?? NaN,
+    curve,
+    ledger: result.ledger,
+    chargedFlops: ledger.chargedFlops,
+    trainOnZeroAdvantage: config.trainOnZeroAdvantage,
+  };
+}
+
+export async function runTraining(
+  input: { config?: TrainConfig; runDir: string; resume?: boolean; stopAfterSteps?: number },
+  callbacks: RunCallbacks = {},
+): Promise<RunSummary> {
+  const runDir = new RunDir(input.runDir);
+  const resuming = input.resume === true && existsSync(runDir.configPath);
+  let config: TrainConfig;
+  if (resuming) {
+    config = parseConfig(TrainConfigSchema, readJson(runDir.configPath), runDir.configPath);
+  } else {
+    if (!input.config) throw new Error('runTraining: a config is needed to start a run');
+    config = input.config;
+    runDir.writeConfig(config);
+  }
+  const latest = resuming ? runDir.latest() : undefined;
+  const state = latest ? readTrainerState(latest.dir) : undefined;
+
+  const baseDir = await resolveBase(config, callbacks);
+  const { train: trainSet, eval: evalSet } = await loadDatasets(config.data);
+  const score = scorerFor(config.data);
+  const ledger = new Ledger(state?.ledger);
+  const policy = await loadEmbeddedPolicy(latest?.dir ?? baseDir, {
+    threads: config.threads,
+    optimizer: latest !== undefined,
+    withReference: config.optim.klCoef > 0,
+    referenceDir: baseDir,
+  });
+  try {
+    const a = config.allocator;
+    const profilePath = a.type === 'sgpo' ? a.profile : a.type === 'vip' && a.prior.type === 'profile' ? a.prior.profile : undefined;
+    const strategy = await createStrategy({
+      config,
+      problems: trainSet,
+      runRoot: runDir.root,
+      profile: async () => {
+        callbacks.onPhase?.('profiling the initial policy');
+        // On resume the ledger already holds the profile's FLOPs: charge a throwaway ledger instead.
+        const charge = state ? new Ledger() : ledger;
+        if (state && !profilePath && !existsSync(runDir.root)) throw new Error('resume: the run directory lost its profile');
+        return obtainProfile({
+          path: profilePath,
+          k: a.type === 'sgpo' ? a.k : 8,
+          policy,
+          problems: trainSet,
+          score,
+          runRoot: runDir.root,
+          ledger: charge,
+          config,
+          onProgress: callbacks.onProfile,
+        });
+      },
+    });
+    callbacks.onPhase?.(state ? `resuming at step ${state.step}` : 'training');
+    const result = await train({
+      config,
+      policy,
+      strategy,
+      evalSet,
+      score,
+      runDir,
+      ledger,
+      resumeFrom: state,
+      onStep: callbacks.onStep,
+      stopAfterSteps: input.stopAfterSteps,
+    });
+    const summary = summarize(config, runDir.root, result);
+    if (result.stoppedBy !== 'interrupted') runDir.writeSummary(summary);
+    return summary;
+  } finally {
+    await policy.close();
+    await closeSharedVerifierPool();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Builds what a run needs from its config: the prompt sets, the scorer and the allocation strategy
+ * (profiling the initial policy first when sGPO, or VIP with a profile prior, needs it).
+ */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { logitPrior } from '../algo/index.js';
+import { loadProblems, resolveMixture } from '../data/index.js';
+import type { Policy } from '../policy/types.js';
+import { generateMixture, hasFamily, MIXTURES, scoreProblem, type Problem } from '../tasks/index.js';
+import { verifyWithTimeout } from '../verify/index.js';
+import type { TrainConfig } from './config.js';
+import type { Ledger } from './ledger.js';
+import { readProfileEntries, runProfile, writeProfileWithPlan, PROFILE_FILES, type ProfileProgress } from './profile.js';
+import { readJson } from './rundir.js';
+import type { Scorer } from './scoring.js';
+import { SgpoStrategy } from './strategies/sgpo.js';
+import type { Strategy } from './strategies/types.js';
+import { DynamicSamplingStrategy, UniformStrategy } from './strategies/uniform.js';
+import { VipStrategy } from './strategies/vip.js';
+import type { ProfileEntry } from '../algo/index.js';
+import type { ProfileMeta } from './profile.js';
+
+export interface Datasets {
+  train: Problem[];
+  eval: Problem[];
+}
+
+export async function loadDatasets(data: TrainConfig['data']): Promise<Datasets> {
+  if (data.train || data.eval) {
+    if (!data.train || !data.eval) throw new Error('data: give both data.train and data.eval dataset files, or neither');
+    const [train, evalSet] = [(await loadProblems(data.train)).problems, (await loadProblems(data.eval)).problems];
+    const trainPrompts = new Set(train.map((p) => p.prompt));
+    const shared = evalSet.filter((p) => trainPrompts.has(p.prompt)).length;
+    if (shared > 0) throw new Error(`data: ${shared} prompts of ${data.eval} also appear in ${data.train}`);
+    return { train, eval: evalSet };
+  }
+  const mixture = MIXTURES[data.mixture] ?? resolveMixture(data.mixture);
+  const train = generateMixture(mixture, { n: data.trainSize, seed: data.seed, split: 'train' }).problems;
+  const evalSet = generateMixture(mixture, { n: data.evalSize, seed: data.seed, split: 'eval' }).problems;
+  return { train, eval: evalSet };
+}
+
+/** Procedural problems are scored in-process; dataset answers go through the time-limited verifier. */
+export function scorerFor(data: TrainConfig['data']): Scorer {
+  return async (problem, completion) => {
+    if (hasFamily(problem.meta.family)) return scoreProblem(problem, completion);
+    const r = await verifyWithTimeout(completion, problem.answer, { timeoutMs: data.verifyTimeoutMs });
+    return { reward: r.reward, reason: r.reason };
+  };
+}
+
+export interface ProfileSource {
+  entries: ProfileEntry[];
+  meta: ProfileMeta;
+}
+
+/**
+ * The profile a run uses: read from a file (its FLOPs come from the meta file beside it), or made
+ * now under the initial policy in the run directory (resumable). Either way its FLOPs are charged.
+ */
+export async function obtainProfile(args: {
+  path: string | undefined;
+  k: number;
+  policy: Policy;
+  problems: Problem[];
+  score: Scorer;
+  runRoot: string;
+  ledger: Ledger;
+  config: TrainConfig;
+  onProgress?: (p: ProfileProgress) => void;
+}): Promise<ProfileSource> {
+  if (args.path) {
+    const entries = readProfileEntries(args.path);
+    const metaPath = join(args.path, '..', PROFILE_FILES.meta);
+    if (!existsSync(metaPath)) {
+      throw new Error(`${args.path}: no ${PROFILE_FILES.meta} beside it, so its compute cannot be charged; profile with \`flopwise profile\``);
+    }
+    const meta = readJson<ProfileMeta>(metaPath);
+    args.ledger.add('profile', meta.flops, meta.tokens, meta.wallMs);
+    return { entries, meta };
+  }
+  const { rows, meta } = await runProfile({
+    policy: args.policy,
+    problems: args.problems,
+    score: args.score,
+    dir: args.runRoot,
+    ledger: args.ledger,
+    options: {
+      k: args.k,
+      temperature: args.config.sampling.temperature,
+      maxNewTokens: args.config.sampling.maxNewTokens,
+      seed: args.config.seed,
+      chunkSize: 64,
+    },
+    onProgress: args.onProgress,
+  });
+  return { entries: rows.map((r) => ({ id: r.id, k: r.k, successes: r.successes })), meta };
+}
+
+export async function createStrategy(args: {
+  config: TrainConfig;
+  problems: Problem[];
+  profile?: () => Promise<ProfileSource>;
+  runRoot: string;
+}): Promise<Strategy> {
+  const { config, problems } = args;
+  const a = config.allocator;
+  switch (a.type) {
+    case 'uniform':
+      return new UniformStrategy(problems, a, config.seed);
+    case 'dynamic':
+      return new DynamicSamplingStrategy(problems, a, config.seed);
+    case 'sgpo': {
+      if (!args.profile) throw new Error('sgpo needs a profile');
+      const { entries } = await args.profile();
+      const plan = writeProfileWithPlan(args.runRoot, entries, {
+        tau: a.tau,
+        alpha: a.alpha,
+        gMin: a.gMin,
+        gMax: a.gMax,
+        groupSize: a.rounding,
+        seed: config.seed,
+      });
+      return new SgpoStrategy(problems, plan, a, config.seed);
+    }
+    case 'vip': {
+      let prior: number | number[] = 0;
+      if (a.prior.type === 'constant') prior = a.prior.value;
+      else {
+        if (!args.profile) throw new Error('vip with a profile prior needs a profile');
+        const { entries } = await args.profile();
+        const byId = new Map(entries.map((e) => [e.id, e.successes / e.k]));
+        prior = logitPrior(
+          problems.map((p) => {
+            const pHat = byId.get(p.id);
+            if (pHat === undefined) throw new Error(`vip: the profile has no row for prompt '${p.id}'`);
+            return pHat;
+          }),
+        );
+      }
+      return new VipStrategy(problems, a, config.seed, prior);
+    }
+  }
+}
