@@ -1,7 +1,7 @@
 /** Pieces shared by the CLI commands: config loading with overrides, number parsing, progress, errors. */
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { applyOverrides, ConfigError, parseConfig, readConfigFile, TrainConfigSchema, type TrainConfig } from '../run/config.js';
+import { applyOverrides, parseConfig, readConfigFile, TrainConfigSchema, type TrainConfig } from '../run/config.js';
 
 export function intArg(name: string, min: number) {
   return (v: string): number => {

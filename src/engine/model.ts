@@ -544,7 +544,7 @@ export class Model {
     const tr = this.tr;
     const g = (p: number) => p - this.pParams + this.pGrads;
     run('logit_grad', BT, 1, tr.logits!, tr.lse!, tr.tgt!, tr.w!, V);
-    run('mm_tn', C, 4, g(this.headw), tr.lnf!, tr.logits!, BT, C, V);
+    run('mm_tn', C, 4, g(this.headw), tr.lnf!, tr.logits!, BT, C, V, 0);
     run('mm_nn', BT, 4, tr.dC!, tr.logits!, this.headT, 0, 0, V, C, 0, 0);
     this.f32.fill(0, tr.dres! / 4, tr.dres! / 4 + BT * C);
     const nL = this.config.nLayers;
@@ -556,21 +556,17 @@ export class Model {
         A = this.A[l]!;
       const rin = l > 0 ? this.A[l - 1]!.rout : tr.r0!;
       // MLP: rout = rmid + fcg·Wfp + bfp
-      run('mm_tn', 4 * C, 4, g(P.fpw), A.fcg, tr.dres!, BT, 4 * C, C);
-      run('colsum', C, 4, g(P.fpb), tr.dres!, BT, C);
+      run('mm_tn', 4 * C, 4, g(P.fpw), A.fcg, tr.dres!, BT, 4 * C, C, g(P.fpb));
       run('mm_nn', BT, 4, tr.dA!, tr.dres!, P.fpT, 0, 0, C, 4 * C, A.fch, 0); // × gelu'(fch), fused
-      run('mm_tn', C, 4, g(P.fcw), A.ln2, tr.dA!, BT, C, 4 * C);
-      run('colsum', 4 * C, 4, g(P.fcb), tr.dA!, BT, 4 * C);
+      run('mm_tn', C, 4, g(P.fcw), A.ln2, tr.dA!, BT, C, 4 * C, g(P.fcb));
       run('mm_nn', BT, 4, tr.dC!, tr.dA!, P.fcT, 0, 0, 4 * C, C, 0, 0);
       run('ln_bwd_dx', BT, 1, tr.dres!, tr.dC!, A.rmid, A.ln2m, A.ln2r, P.ln2g, C);
       run('ln_bwd_params', C, 4, g(P.ln2g), g(P.ln2b), tr.dC!, A.rmid, A.ln2m, A.ln2r, BT, C);
       // attention: rmid = rin + atty·Wproj + bproj
-      run('mm_tn', C, 4, g(P.projw), A.atty, tr.dres!, BT, C, C);
-      run('colsum', C, 4, g(P.projb), tr.dres!, BT, C);
+      run('mm_tn', C, 4, g(P.projw), A.atty, tr.dres!, BT, C, C, g(P.projb));
       run('mm_nn', BT, 4, tr.dC!, tr.dres!, P.projT, 0, 0, C, C, 0, 0);
       run('attn_bwd', B * NH, 1, tr.dB!, tr.datt!, tr.dC!, A.qkv, A.att, T, C, NH);
-      run('mm_tn', C, 4, g(P.qkvw), A.ln1, tr.dB!, BT, C, 3 * C);
-      run('colsum', 3 * C, 4, g(P.qkvb), tr.dB!, BT, 3 * C);
+      run('mm_tn', C, 4, g(P.qkvw), A.ln1, tr.dB!, BT, C, 3 * C, g(P.qkvb));
       run('mm_nn', BT, 4, tr.dC!, tr.dB!, P.qkvT, 0, 0, 3 * C, C, 0, 0);
       run('ln_bwd_dx', BT, 1, tr.dres!, tr.dC!, rin, A.ln1m, A.ln1r, P.ln1g, C);
       run('ln_bwd_params', C, 4, g(P.ln1g), g(P.ln1b), tr.dC!, rin, A.ln1m, A.ln1r, BT, C);

@@ -214,12 +214,15 @@ export function mm_nn(lo: i32, hi: i32, C: usize, A: usize, B: usize, bias: usiz
 
 const MC: i32 = 64;
 
-export function mm_tn(lo: i32, hi: i32, C: usize, A: usize, B: usize, M: i32, K: i32, N: i32): void {
+// If db ≠ 0, the part with lo = 0 also adds the column sums of B to db (bias gradient), chunk by
+// chunk while the chunk is in cache; the sum stays sequential in m.
+export function mm_tn(lo: i32, hi: i32, C: usize, A: usize, B: usize, M: i32, K: i32, N: i32, db: usize): void {
   const rowA: usize = idx(1, K), rowB: usize = idx(1, N);
   for (let m0 = 0; m0 < M; m0 += MC) {
     const m1 = min(M, m0 + MC);
     const cnt = m1 - m0;
     const Ab = A + idx(m0, K), Bb = B + idx(m0, N);
+    if (db != 0 && lo == 0) colsumRows(db, Bb, cnt, N);
     let j = 0;
     for (; j + 8 <= N; j += 8) {
       const cj: usize = <usize>j << 2;
@@ -280,6 +283,21 @@ export function mm_tn(lo: i32, hi: i32, C: usize, A: usize, B: usize, M: i32, K:
         }
         stf(r0, c0);
       }
+    }
+  }
+}
+
+@inline function colsumRows(db: usize, dY: usize, M: i32, N: i32): void {
+  for (let m = 0; m < M; m++) {
+    const r = dY + idx(m, N);
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const o: usize = <usize>j << 2;
+      st4(db + o, f32x4.add(f4(db + o), f4(r + o)));
+    }
+    for (; j < N; j++) {
+      const o: usize = <usize>j << 2;
+      stf(db + o, ldf(db + o) + ldf(r + o));
     }
   }
 }
