@@ -194,6 +194,9 @@ export function validateConfig(c: ModelConfig): void {
   if (c.dModel % c.nHeads !== 0)
     throw new Error(`ModelConfig: dModel (${c.dModel}) must be divisible by nHeads (${c.nHeads})`);
   if (c.dModel % 4 !== 0) throw new Error(`ModelConfig: dModel (${c.dModel}) must be a multiple of 4`);
+  if ((c.dModel / c.nHeads) % 4 !== 0) {
+    throw new Error(`ModelConfig: the head size dModel/nHeads (${c.dModel / c.nHeads}) must be a multiple of 4`);
+  }
 }
 
 /** Parameter tensors in storage order: decayed matrices first, then the rest. */

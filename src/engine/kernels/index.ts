@@ -471,40 +471,80 @@ export function embed_bwd(lo: i32, hi: i32, dwte: usize, dwpe: usize, dout: usiz
 // Attention. qkv rows: [q (C) | k (C) | v (C)], head h uses columns h·hd..(h+1)·hd of each.
 // ---------------------------------------------------------------------------------------------
 
-@inline function dot(a: usize, b: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, f32x4.mul(f4(a + (<usize>i << 2)), f4(b + (<usize>i << 2))));
-  let s = hsum(acc);
-  for (; i < n; i++) s += ldf(a + (<usize>i << 2)) * ldf(b + (<usize>i << 2));
-  return s;
-}
-// y += a·x
-@inline function axpy(y: usize, a: f32, x: usize, n: i32): void {
-  const av = f32x4.splat(a);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o: usize = <usize>i << 2;
-    st4(y + o, f32x4.add(f4(y + o), f32x4.mul(av, f4(x + o))));
-  }
-  for (; i < n; i++) {
-    const o: usize = <usize>i << 2;
-    stf(y + o, ldf(y + o) + a * ldf(x + o));
-  }
-}
 @inline function zero(y: usize, n: i32): void {
   for (let i = 0; i < n; i++) stf(y + (<usize>i << 2), 0);
 }
 
-// One query row against keys/values 0..L-1 (key row stride ks, value row stride vs, bytes).
-// att (length ≥ L) receives the probabilities. out (hd) = Σ att·v.
-@inline function attendRow(out: usize, att: usize, q: usize, k0: usize, v0: usize, ks: usize, vs: usize, L: i32, hd: i32, scale: f32): void {
-  let mx: f32 = -Infinity;
-  for (let t2 = 0; t2 < L; t2++) {
-    const s = dot(q, k0 + <usize>t2 * ks, hd) * scale;
-    stf(att + (<usize>t2 << 2), s);
-    if (s > mx) mx = s;
+// head_dim (hd) is a multiple of 4 (checked by the host).
+@inline function dot(a: usize, b: usize, n: i32): f32 {
+  let acc = f32x4.splat(0);
+  for (let i = 0; i < n; i += 4) acc = f32x4.add(acc, f32x4.mul(f4(a + (<usize>i << 2)), f4(b + (<usize>i << 2))));
+  return hsum(acc);
+}
+
+// [q·k0, q·k1, q·k2, q·k3] with k_j = k0 + j·ks: four independent accumulators, then a transposed sum.
+@inline function dot4(q: usize, k0: usize, ks: usize, n: i32): v128 {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  const k1 = k0 + ks, k2 = k1 + ks, k3 = k2 + ks;
+  for (let i = 0; i < n; i += 4) {
+    const o: usize = <usize>i << 2;
+    const qv = f4(q + o);
+    a0 = f32x4.add(a0, f32x4.mul(qv, f4(k0 + o)));
+    a1 = f32x4.add(a1, f32x4.mul(qv, f4(k1 + o)));
+    a2 = f32x4.add(a2, f32x4.mul(qv, f4(k2 + o)));
+    a3 = f32x4.add(a3, f32x4.mul(qv, f4(k3 + o)));
   }
+  const s01 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
+  const s23 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(s01, s23, 0, 1, 4, 5), v128.shuffle<f32>(s01, s23, 2, 3, 6, 7));
+}
+
+// out[0..hd) = Σ_{j<n} w[j]·x_j, with w[j] at w + j·ws and x_j = x0 + j·xs; accumulated in registers
+// (sequential in j) and written, not added.
+@inline function wsum(out: usize, w: usize, ws: usize, x0: usize, xs: usize, n: i32, hd: i32): void {
+  let c = 0;
+  for (; c + 16 <= hd; c += 16) {
+    const co: usize = <usize>c << 2;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let wp = w, xp = x0 + co;
+    for (let j = 0; j < n; j++) {
+      const p = v128.load32_splat(wp);
+      a0 = f32x4.add(a0, f32x4.mul(p, f4(xp)));
+      a1 = f32x4.add(a1, f32x4.mul(p, f4(xp + 16)));
+      a2 = f32x4.add(a2, f32x4.mul(p, f4(xp + 32)));
+      a3 = f32x4.add(a3, f32x4.mul(p, f4(xp + 48)));
+      wp += ws;
+      xp += xs;
+    }
+    st4(out + co, a0); st4(out + co + 16, a1); st4(out + co + 32, a2); st4(out + co + 48, a3);
+  }
+  for (; c < hd; c += 4) {
+    const co: usize = <usize>c << 2;
+    let a0 = f32x4.splat(0);
+    let wp = w, xp = x0 + co;
+    for (let j = 0; j < n; j++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), f4(xp)));
+      wp += ws;
+      xp += xs;
+    }
+    st4(out + co, a0);
+  }
+}
+
+// Dot products of q with keys 0..L-1 (stride ks), times scale, into s[0..L).
+@inline function scores(s: usize, q: usize, k0: usize, ks: usize, L: i32, hd: i32, scale: f32): void {
+  const sc = f32x4.splat(scale);
+  let t2 = 0;
+  for (; t2 + 4 <= L; t2 += 4) st4(s + (<usize>t2 << 2), f32x4.mul(dot4(q, k0 + <usize>t2 * ks, ks, hd), sc));
+  for (; t2 < L; t2++) stf(s + (<usize>t2 << 2), dot(q, k0 + <usize>t2 * ks, hd) * scale);
+}
+
+// One query row against keys/values 0..L-1 (row strides ks, vs in bytes): att[0..L) receives the
+// probabilities, out[0..hd) = Σ att·v.
+@inline function attendRow(out: usize, att: usize, q: usize, k0: usize, v0: usize, ks: usize, vs: usize, L: i32, hd: i32, scale: f32): void {
+  scores(att, q, k0, ks, L, hd, scale);
+  let mx: f32 = -Infinity;
+  for (let j = 0; j < L; j++) mx = max(mx, ldf(att + (<usize>j << 2)));
   const mv = f32x4.splat(mx);
   let sv = f32x4.splat(0);
   let t2 = 0;
@@ -520,13 +560,11 @@ export function embed_bwd(lo: i32, hi: i32, dwte: usize, dwpe: usize, dout: usiz
     stf(att + (<usize>t2 << 2), e);
     sum += e;
   }
-  const inv: f32 = 1.0 / sum;
-  zero(out, hd);
-  for (let t2 = 0; t2 < L; t2++) {
-    const p = ldf(att + (<usize>t2 << 2)) * inv;
-    stf(att + (<usize>t2 << 2), p);
-    axpy(out, p, v0 + <usize>t2 * vs, hd);
-  }
+  const inv = f32x4.splat(<f32>1.0 / sum);
+  let j = 0;
+  for (; j + 4 <= L; j += 4) st4(att + (<usize>j << 2), f32x4.mul(f4(att + (<usize>j << 2)), inv));
+  for (; j < L; j++) stf(att + (<usize>j << 2), ldf(att + (<usize>j << 2)) * f32x4.extract_lane(inv, 0));
+  wsum(out, att, 4, v0, vs, L, hd);
 }
 
 // Training forward. att: [B, NH, T, T] (zeros above the diagonal). (b, h) pairs in [lo, hi).
@@ -546,39 +584,44 @@ export function attn_fwd(lo: i32, hi: i32, out: usize, att: usize, qkv: usize, T
 }
 
 // Training backward. Writes (not accumulates) dqkv for its (b, h) slices. datt: scratch [B,NH,T,T].
+//   pass 1 (rows t): datt = dy_t·v_t2; dpre = att·(datt − Σ att·datt)·scale; dq_t = Σ_t2 dpre·k_t2
+//   pass 2 (columns t2): dk_t2 = Σ_{t≥t2} dpre[t][t2]·q_t; dv_t2 = Σ_{t≥t2} att[t][t2]·dy_t
 export function attn_bwd(lo: i32, hi: i32, dqkv: usize, datt: usize, dout: usize, qkv: usize, att: usize, T: i32, C: i32, NH: i32): void {
   const hd = C / NH;
   const scale: f32 = 1.0 / Mathf.sqrt(<f32>hd);
-  const rs: usize = idx(1, 3 * C);
+  const rs: usize = idx(1, 3 * C), ds: usize = idx(1, C), ts: usize = idx(1, T);
+  const kOff = idx(C, 1), vOff = idx(2 * C, 1);
   for (let bh = lo; bh < hi; bh++) {
     const b = bh / NH, h = bh % NH;
     const base = qkv + idx(b * T, 3 * C) + idx(h, hd);
     const dbase = dqkv + idx(b * T, 3 * C) + idx(h, hd);
-    const kOff = idx(C, 1), vOff = idx(2 * C, 1);
+    const dy0 = dout + idx(b * T, C) + idx(h, hd);
+    const a0 = att + idx(bh * T, T), d0 = datt + idx(bh * T, T);
     for (let t = 0; t < T; t++) {
-      zero(dbase + <usize>t * rs, hd);
-      zero(dbase + <usize>t * rs + kOff, hd);
-      zero(dbase + <usize>t * rs + vOff, hd);
+      const a = a0 + <usize>t * ts, da = d0 + <usize>t * ts;
+      const L = t + 1;
+      scores(da, dy0 + <usize>t * ds, base + vOff, rs, L, hd, 1.0);
+      let sv = f32x4.splat(0);
+      let j = 0;
+      for (; j + 4 <= L; j += 4) sv = f32x4.add(sv, f32x4.mul(f4(a + (<usize>j << 2)), f4(da + (<usize>j << 2))));
+      let s = hsum(sv);
+      for (; j < L; j++) s += ldf(a + (<usize>j << 2)) * ldf(da + (<usize>j << 2));
+      const svv = f32x4.splat(s), sc = f32x4.splat(scale);
+      j = 0;
+      for (; j + 4 <= L; j += 4) {
+        const o: usize = <usize>j << 2;
+        st4(da + o, f32x4.mul(f32x4.mul(f4(a + o), f32x4.sub(f4(da + o), svv)), sc));
+      }
+      for (; j < L; j++) {
+        const o: usize = <usize>j << 2;
+        stf(da + o, ldf(a + o) * (ldf(da + o) - s) * scale);
+      }
+      wsum(dbase + <usize>t * rs, da, 4, base + kOff, rs, L, hd);
     }
-    for (let t = 0; t < T; t++) {
-      const a = att + idx(bh * T + t, T), da = datt + idx(bh * T + t, T);
-      const dy = dout + idx(b * T + t, C) + idx(h, hd);
-      // datt = dy·v ; dv += att·dy
-      let s: f32 = 0;
-      for (let t2 = 0; t2 <= t; t2++) {
-        const p = ldf(a + (<usize>t2 << 2));
-        const d = dot(dy, base + <usize>t2 * rs + vOff, hd);
-        stf(da + (<usize>t2 << 2), d);
-        s += p * d;
-        axpy(dbase + <usize>t2 * rs + vOff, p, dy, hd);
-      }
-      // dpre = att·(datt − s); dq += dpre·k·scale; dk += dpre·q·scale
-      const q = base + <usize>t * rs, dq = dbase + <usize>t * rs;
-      for (let t2 = 0; t2 <= t; t2++) {
-        const dp = ldf(a + (<usize>t2 << 2)) * (ldf(da + (<usize>t2 << 2)) - s) * scale;
-        axpy(dq, dp, base + <usize>t2 * rs + kOff, hd);
-        axpy(dbase + <usize>t2 * rs + kOff, dp, q, hd);
-      }
+    for (let t2 = 0; t2 < T; t2++) {
+      const n = T - t2;
+      wsum(dbase + <usize>t2 * rs + kOff, d0 + <usize>t2 * ts + (<usize>t2 << 2), ts, base + <usize>t2 * rs, rs, n, hd);
+      wsum(dbase + <usize>t2 * rs + vOff, a0 + <usize>t2 * ts + (<usize>t2 << 2), ts, dy0 + <usize>t2 * ds, ds, n, hd);
     }
   }
 }
