@@ -46,7 +46,11 @@ export class Pool {
     this.ctrl = ctrl;
     this.args = args;
     this.ids = Object.fromEntries(KERNEL_NAMES.map((n, i) => [n, i]));
-    for (const w of workers) w.on('message', (m) => (this.lastWorkerError = String(m)));
+    for (const w of workers) {
+      w.on('message', (m) => (this.lastWorkerError = String(m)));
+      // after the listener (adding one re-references the port): a forgotten pool does not keep the process alive
+      w.unref();
+    }
   }
 
   static async create(memory: WasmMemory, threads: number): Promise<Pool> {
@@ -78,7 +82,6 @@ export class Pool {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    for (const w of workers) w.unref();
     return new Pool(threads, kernels, workers, ctrl, new Float64Array(argBuf));
   }
 

@@ -76,3 +76,29 @@ describe('model accounting', () => {
     }
   });
 });
+
+describe('process lifetime', () => {
+  it('a process that forgets dispose() still exits (workers are unreferenced)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'flopwise-exit-'));
+    const file = join(dir, 'forget.mts');
+    writeFileSync(
+      file,
+      `import { createModel } from ${JSON.stringify(root + 'src/engine/index.ts')};\n` +
+        `const m = await createModel({ vocabSize: 10, dModel: 8, nLayers: 1, nHeads: 2, contextLength: 8 }, { seed: 1, threads: 2 });\n` +
+        `m.sample({ prompts: [[1, 2]], maxNewTokens: 3, temperature: 1, seed: 1 });\nconsole.log('sampled');\n`,
+    );
+    try {
+      const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [file], { timeout: 30_000, encoding: 'utf8' });
+      expect(r.stdout + r.stderr).toContain('sampled');
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
