@@ -14,8 +14,8 @@ import { readJson, resolveMixture, writeJsonAtomic } from '../data/index.js';
 
 export const ModelShapeSchema = z
   .object({
-    dModel: z.number().int().positive().default(128),
-    nLayers: z.number().int().positive().default(4),
+    dModel: z.number().int().positive().default(64),
+    nLayers: z.number().int().positive().default(3),
     nHeads: z.number().int().positive().default(4),
     contextLength: z.number().int().positive().default(48),
   })
@@ -25,12 +25,13 @@ export const PretrainConfigSchema = z
   .object({
     seed: z.number().int().default(1),
     /** Mixture (name or file) the warm-start examples are drawn from (train split only). */
-    mixture: z.string().default('default'),
-    examples: z.number().int().positive().default(20_000),
-    model: ModelShapeSchema.default({ dModel: 128, nLayers: 4, nHeads: 4, contextLength: 48 }),
-    steps: z.number().int().positive().default(600),
-    batchSize: z.number().int().positive().default(128),
-    lr: z.number().positive().default(3e-3),
+    mixture: z.string().default('ladder'),
+    /** Warm-start examples drawn (with repeats, so small components keep their share). */
+    examples: z.number().int().positive().default(96_000),
+    model: ModelShapeSchema.default({ dModel: 64, nLayers: 3, nHeads: 4, contextLength: 48 }),
+    steps: z.number().int().positive().default(1500),
+    batchSize: z.number().int().positive().default(64),
+    lr: z.number().positive().default(6e-3),
     warmupSteps: z.number().int().min(0).default(50),
     weightDecay: z.number().min(0).default(0.01),
     gradClip: z.number().positive().default(1),
@@ -98,7 +99,7 @@ export async function ensureBase(
 
   const tok = new CharTokenizer();
   const mixture = MIXTURES[cfg.mixture] ?? resolveMixture(cfg.mixture);
-  const { problems } = generateMixture(mixture, { n: cfg.examples, seed: cfg.seed, split: 'train' });
+  const { problems } = generateMixture(mixture, { n: cfg.examples, seed: cfg.seed, split: 'train', unique: false });
   const examples = problems.map((p) => supervisedExample(tok, p));
   for (const [i, e] of examples.entries()) {
     if (e.sequence.length > cfg.model.contextLength) {

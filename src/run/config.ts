@@ -87,7 +87,7 @@ export const TrainConfigSchema = z
     data: z
       .object({
         /** Procedural mixture (name or JSON file); ignored when `train` is a dataset file. */
-        mixture: z.string().default('default'),
+        mixture: z.string().default('ladder'),
         /** Seeds the prompts, separately from the run seed, so runs with other seeds see the same data. */
         seed: z.number().int().default(1234),
         trainSize: positiveInt.default(512),
@@ -99,7 +99,7 @@ export const TrainConfigSchema = z
         verifyTimeoutMs: positiveInt.default(2000),
       })
       .strict()
-      .default({ mixture: 'default', seed: 1234, trainSize: 512, evalSize: 128, verifyTimeoutMs: 2000 }),
+      .default({ mixture: 'ladder', seed: 1234, trainSize: 512, evalSize: 128, verifyTimeoutMs: 2000 }),
     steps: positiveInt.default(40),
     /** Stop when training-side FLOPs (profiling included) reach this; 0 = no FLOP budget. */
     flopBudget: z.number().min(0).default(0),

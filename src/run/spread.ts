@@ -21,7 +21,7 @@ export interface Spread {
   learnable: number;
   /** Prompts per successes count 0..k. */
   histogram: number[];
-  /** Mean p̂ per task family. */
+  /** Mean p̂ per task family and difficulty level (`add/2`). */
   byFamily: Record<string, { prompts: number; meanP: number }>;
 }
 
@@ -47,10 +47,11 @@ export async function measureSpread(args: {
   const fam = new Map<string, { n: number; sum: number }>();
   args.problems.forEach((p, i) => {
     histogram[rows[i].successes]++;
-    const f = fam.get(p.meta.family) ?? { n: 0, sum: 0 };
+    const key = p.meta.level !== undefined ? `${p.meta.family}/${p.meta.level}` : p.meta.family;
+    const f = fam.get(key) ?? { n: 0, sum: 0 };
     f.n++;
     f.sum += rows[i].pHat;
-    fam.set(p.meta.family, f);
+    fam.set(key, f);
   });
   const n = args.problems.length;
   const easy = rows.filter((r) => r.pHat > tau).length / n;

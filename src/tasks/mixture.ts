@@ -77,9 +77,27 @@ export const DEFAULT_MIXTURE: MixtureInput = {
   ],
 };
 
+/**
+ * The RL ladder: the mixture flopwise's embedded demo and benchmark train on. After the default warm
+ * start (policy/pretrain.ts) a small model always solves 1-digit sums, mostly solves 1×1 products,
+ * sometimes solves 2-digit sums and 2×1 products, and almost never 3-digit sums or 3×1 products, so
+ * every allocation method meets easy, learnable and unsolved prompts (`flopwise pretrain --check`).
+ */
+export const LADDER_MIXTURE: MixtureInput = {
+  name: 'ladder',
+  components: [
+    { family: 'add', levels: [1, 1], weight: 0.25 },
+    { family: 'mul', levels: [1, 1], weight: 0.1 },
+    { family: 'add', levels: [2, 2], weight: 0.4 },
+    { family: 'add', levels: [3, 3], weight: 0.1 },
+    { family: 'mul', levels: [2, 3], weight: 0.15 },
+  ],
+};
+
 /** Named mixtures. */
 export const MIXTURES: Record<string, MixtureInput> = {
   default: DEFAULT_MIXTURE,
+  ladder: LADDER_MIXTURE,
   /** Arithmetic only: additions 1–6 digits and multiplications 1×1 … 4×4. */
   arithmetic: {
     name: 'arithmetic',
@@ -106,6 +124,11 @@ export interface GenerateOptions {
   evalFraction?: number;
   /** Candidate draws allowed before giving up (default 50·n + 1000). */
   maxAttempts?: number;
+  /**
+   * Skip prompts already drawn (default true). False keeps repeats, so every component gets its
+   * weight's share even when its prompt space is small (supervised warm-start streams).
+   */
+  unique?: boolean;
 }
 
 export interface GenerateStats {
@@ -174,7 +197,7 @@ export function generateMixture(
     let level: number | undefined;
     if (comp.levels) level = rngFor('mixture-level', seed, i).int(comp.levels[0], comp.levels[1]);
     const p = getFamily(comp.family).generate(configFor(ci, level), seed, i);
-    if (seen.has(p.prompt)) {
+    if (opts.unique !== false && seen.has(p.prompt)) {
       stats.duplicates++;
       continue;
     }
