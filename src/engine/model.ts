@@ -980,7 +980,9 @@ export class Model {
       ids.sort((a, b) => lp[b]! - lp[a]! || a - b);
       if (topK > 0 && topK < V) ids = ids.slice(0, topK);
     }
-    const w = ids.map((v) => Math.exp(lp[v]! / temperature));
+    let lpMax = -Infinity;
+    for (const v of ids) lpMax = Math.max(lpMax, lp[v]!);
+    const w = ids.map((v) => Math.exp((lp[v]! - lpMax) / temperature)); // relative to the max: no underflow at small T
     let total = w.reduce((a, b) => a + b, 0);
     if (topP < 1) {
       let acc = 0,

@@ -61,6 +61,8 @@ describe('sample', () => {
     const g = m1.sample({ prompts, ...opts, temperature: 0 });
     const k1 = m1.sample({ prompts, ...opts, topK: 1, seed: 99 });
     expect(k1.tokens).toEqual(g.tokens);
+    // a tiny temperature is greedy too (weights are taken relative to the max: no underflow)
+    expect(m1.sample({ prompts, ...opts, temperature: 1e-4 }).tokens).toEqual(g.tokens);
     // choose a stop token that greedy decoding produces somewhere
     const stop = g.tokens.find((t) => t.length > 2)![2]!;
     const s = m1.sample({ prompts, ...opts, temperature: 0, stopToken: stop });
