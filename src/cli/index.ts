@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { register as registerBench } from './commands/bench.js';
 import { register as registerData } from './commands/data.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerEval } from './commands/eval.js';
@@ -17,6 +18,7 @@ const commands: Array<(program: Command) => void> = [
   registerProfile,
   registerPlan,
   registerEval,
+  registerBench,
   registerData,
 ];
 

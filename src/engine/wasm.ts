@@ -7,10 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const KERNEL_NAMES = [
   'mm_nn',
   'mm_tn',
-  'colsum',
   'transpose',
-  'gelu_fwd',
-  'gelu_bwd',
   'ln_fwd',
   'ln_bwd_dx',
   'ln_bwd_params',

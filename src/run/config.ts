@@ -79,6 +79,14 @@ export const AllocatorSchema = z.discriminatedUnion('type', [
   VipSchema,
 ]);
 
+/** A union field given without `type` (e.g. only `--set allocator.promptsPerStep=32`) means its default type. */
+function defaultType<S extends z.ZodType>(type: string, schema: S) {
+  return z.preprocess(
+    (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('type' in v) ? { type, ...v } : v),
+    schema,
+  );
+}
+
 export const TrainConfigSchema = z
   .object({
     seed: z.number().int().default(1),
@@ -103,9 +111,9 @@ export const TrainConfigSchema = z
     steps: positiveInt.default(40),
     /** Stop when training-side FLOPs (profiling included) reach this; 0 = no FLOP budget. */
     flopBudget: z.number().min(0).default(0),
-    estimator: EstimatorSchema.default({ type: 'grpo', eps: 1e-6 }),
-    weighting: WeightingSchema.default({ type: 'none' }),
-    allocator: AllocatorSchema.default({ type: 'uniform', promptsPerStep: 16, groupSize: 8 }),
+    estimator: defaultType('grpo', EstimatorSchema).default({ type: 'grpo', eps: 1e-6 }),
+    weighting: defaultType('none', WeightingSchema).default({ type: 'none' }),
+    allocator: defaultType('uniform', AllocatorSchema).default({ type: 'uniform', promptsPerStep: 16, groupSize: 8 }),
     optim: z
       .object({
         lr: z.number().positive().default(3e-4),

@@ -89,6 +89,7 @@ export async function runTraining(
   }
   const latest = resuming ? runDir.latest() : undefined;
   const state = latest ? readTrainerState(latest.dir) : undefined;
+  if (!state) runDir.truncateMetrics(-1); // no checkpoint to continue from: start the metrics afresh
 
   const baseDir = await resolveBase(config, callbacks);
   const { train: trainSet, eval: evalSet } = await loadDatasets(config.data);

@@ -145,6 +145,10 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
     const collected = await strategy.collect({
       step: thisStep,
       totalSteps: config.steps,
+      progress:
+        config.flopBudget > 0
+          ? Math.min(0.999999, ledger.chargedFlops / config.flopBudget)
+          : (thisStep - 1) / config.steps,
       sample: async (problems, n) => {
         const seed = stepSeed(config.seed, 'rollout', thisStep, call++);
         const out = await ledger.time('rollout', () =>

@@ -27,6 +27,7 @@ function recordingContext(step: number, totalSteps: number, successRate: (p: Pro
   const ctx: CollectContext = {
     step,
     totalSteps,
+    progress: (step - 1) / totalSteps,
     sample: async (ps, n) => {
       calls.push({ ids: ps.map((p) => p.id), n });
       return ps.map((p, i): ScoredGroup => {

@@ -53,7 +53,7 @@
   return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
 }
 
-// GELU (tanh form): gelu(x) = x·σ(2u), u = √(2/π)(x + 0.044715x³). Elements in [lo, hi).
+// GELU (tanh form): gelu(x) = x·σ(2u), u = √(2/π)(x + 0.044715x³); fused into mm_nn epilogues.
 const GK: f32 = 0.7978845608028654;
 const GC: f32 = 0.044715;
 
@@ -302,21 +302,6 @@ export function mm_tn(lo: i32, hi: i32, C: usize, A: usize, B: usize, M: i32, K:
   }
 }
 
-// Column sums (bias gradients): db[j] += Σ_m dY[m][j]; columns j in [lo, hi).
-export function colsum(lo: i32, hi: i32, db: usize, dY: usize, M: i32, N: i32): void {
-  for (let m = 0; m < M; m++) {
-    const r = dY + idx(m, N);
-    let j = lo;
-    for (; j + 4 <= hi; j += 4) {
-      const o: usize = <usize>j << 2;
-      st4(db + o, f32x4.add(f4(db + o), f4(r + o)));
-    }
-    for (; j < hi; j++) {
-      const o: usize = <usize>j << 2;
-      stf(db + o, ldf(db + o) + ldf(r + o));
-    }
-  }
-}
 
 // Transpose: dst[C×R] = src[R×C]ᵀ; rows of dst (columns of src) in [lo, hi).
 export function transpose(lo: i32, hi: i32, dst: usize, src: usize, R: i32, C: i32): void {
@@ -335,31 +320,7 @@ export function transpose(lo: i32, hi: i32, dst: usize, src: usize, R: i32, C: i
 // Elementwise
 // ---------------------------------------------------------------------------------------------
 
-export function gelu_fwd(lo: i32, hi: i32, out: usize, inp: usize): void {
-  let i = lo;
-  for (; i + 4 <= hi; i += 4) {
-    const o: usize = <usize>i << 2;
-    const x = f4(inp + o);
-    st4(out + o, f32x4.mul(x, sig2u4(x)));
-  }
-  for (; i < hi; i++) {
-    const o: usize = <usize>i << 2;
-    const x = f32x4.splat(ldf(inp + o));
-    stf(out + o, f32x4.extract_lane(f32x4.mul(x, sig2u4(x)), 0));
-  }
-}
 
-export function gelu_bwd(lo: i32, hi: i32, dinp: usize, inp: usize, dout: usize): void {
-  let i = lo;
-  for (; i + 4 <= hi; i += 4) {
-    const o: usize = <usize>i << 2;
-    st4(dinp + o, geluGrad4(f4(inp + o), f4(dout + o)));
-  }
-  for (; i < hi; i++) {
-    const o: usize = <usize>i << 2;
-    stf(dinp + o, f32x4.extract_lane(geluGrad4(f32x4.splat(ldf(inp + o)), f32x4.splat(ldf(dout + o))), 0));
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Layer norm over rows of width C (eps 1e-5). Rows in [lo, hi).

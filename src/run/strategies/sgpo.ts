@@ -1,6 +1,6 @@
 /**
  * sGPO in the loop: the plan from a profile (filter, per-prompt G, easy → hard phases) drives each
- * step. A phase ends after its equal share of the steps, or (plateau) when held-out accuracy has not
+ * step. A phase ends after its equal share of the run (steps, or the FLOP budget when there is one), or (plateau) when held-out accuracy has not
  * risen for `plateauPatience` evaluations. With `online`, p̂ is updated from training rollouts and a
  * prompt is re-bucketed (or dropped when it becomes trivial) as the policy changes.
  */
@@ -71,9 +71,9 @@ export class SgpoStrategy implements Strategy {
     return this.phase;
   }
 
-  private phaseForStep(step: number, totalSteps: number): number {
+  private phaseFor(progress: number): number {
     if (this.cfg.phaseEnd === 'plateau') return this.phase;
-    return Math.min(this.phases.length - 1, Math.floor(((step - 1) * this.phases.length) / totalSteps));
+    return Math.min(this.phases.length - 1, Math.floor(progress * this.phases.length));
   }
 
   /** G for a prompt in the current phase: the phase's G, or the online estimate's. */
@@ -87,7 +87,7 @@ export class SgpoStrategy implements Strategy {
   }
 
   async collect(ctx: CollectContext): Promise<CollectResult> {
-    this.phase = this.phaseForStep(ctx.step, ctx.totalSteps);
+    this.phase = this.phaseFor(ctx.progress);
     const ph = this.phases[this.phase];
     const take = Math.min(this.cfg.promptsPerStep, ph.problems.length);
     const chosen: Problem[] = [];

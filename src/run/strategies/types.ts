@@ -18,8 +18,13 @@ export interface ScoredGroup {
 
 export interface CollectContext {
   step: number;
-  /** Total steps of the run (phase schedules are shares of it). */
+  /** Total steps of the run. */
   totalSteps: number;
+  /**
+   * How far the run is, in [0, 1): the share of the FLOP budget spent when the run has one, else the
+   * share of steps done. Phase schedules are shares of it.
+   */
+  progress: number;
   /** Samples `n[i]` rollouts of `problems[i]` and scores them; charges the ledger. */
   sample(problems: Problem[], n: number[]): Promise<ScoredGroup[]>;
 }

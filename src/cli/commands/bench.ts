@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_METHODS, BENCH_PRESETS, runBench } from '../../run/bench.js';
+import { collect, guarded, progressBar } from '../common.js';
+
+export function machineDescription(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('bench')
+    .description(
+      'compare allocation methods at matched compute: each method × seeds from the same base policy and FLOP budget; ' +
+        'writes results.json and results.md (final accuracy, compute to target, saving vs uniform GRPO)',
+    )
+    .option('--quick', 'the quick preset (≈ 15 minutes on 2 cores) instead of the full one')
+    .option('-o, --out <dir>', 'output directory (finished runs in it are reused)', join('runs', 'bench'))
+    .option('--methods <list>', `comma-separated subset of: ${BENCH_METHODS.map((m) => m.name).join(', ')}`)
+    .option('--seeds <list>', 'comma-separated seeds (default 1,2,3)')
+    .option('--set <key.path=value>', 'override a config field for every run (repeatable)', collect, [])
+    .action((opts) =>
+      guarded(async () => {
+        const preset = { ...BENCH_PRESETS[opts.quick ? 'quick' : 'full'] };
+        if (opts.seeds) preset.seeds = String(opts.seeds).split(',').map(Number);
+        const methods = opts.methods ? String(opts.methods).split(',') : undefined;
+        for (const m of methods ?? []) {
+          if (!BENCH_METHODS.some((b) => b.name === m)) throw new Error(`bench: unknown method '${m}'`);
+        }
+        let bar: ReturnType<typeof progressBar> | undefined;
+        const result = await runBench({
+          preset,
+          outDir: opts.out,
+          methods,
+          extraSets: opts.set,
+          machine: machineDescription(),
+          callbacks: {
+            onPhase: (m) => {
+              bar?.stop();
+              bar = undefined;
+              process.stderr.write(`${m}\n`);
+            },
+            onRun: (method, seed, i, total) => {
+              bar?.stop();
+              bar = undefined;
+              process.stderr.write(`[${i}/${total}] ${method}, seed ${seed}\n`);
+            },
+            onPretrain: (p) => {
+              bar ??= progressBar('pretrain', p.steps, 'loss {loss}');
+              bar.update(p.step, { loss: p.loss.toFixed(3) });
+            },
+          },
+        });
+        bar?.stop();
+        process.stdout.write(`\n${result.markdown}\n`);
+        if (result.profile) {
+          process.stdout.write(
+            `profile of the base policy: ${result.profile.prompts} prompts by successes out of ${result.profile.k}: ${result.profile.histogram.join(' ')}\n`,
+          );
+        }
+        process.stdout.write(`best method against the baseline: ${result.best ?? 'none reached the target'}\nwritten: ${join(opts.out, 'results.json')}, ${join(opts.out, 'results.md')}\n`);
+      }),
+    );
+}
