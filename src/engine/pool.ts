@@ -1,7 +1,11 @@
 // Fork-join thread pool over one shared WebAssembly.Memory (worker_threads + Atomics).
-// `run(kernel, n, align, ...args)` splits the range [0, n) into `threads` contiguous parts whose
-// boundaries are multiples of `align`; the calling thread does part 0 and waits for the others.
-// With threads = 1 everything runs on the calling thread and no worker is started.
+// `run(kernel, n, align, ...args)` splits the range [0, n) into chunks whose boundaries are multiples
+// of `align` (4 chunks per thread, or 1 for kernels that stream all rows per chunk); the calling
+// thread and the workers claim chunks from an atomic counter until none is left (so a thread that
+// the OS deschedules does not hold the others up), and the caller waits for all to finish.
+// Every output element is computed by one chunk with the same arithmetic whatever the chunking, so
+// results do not depend on the thread count. With threads = 1 everything runs on the calling thread
+// and no worker is started.
 import { Worker } from 'node:worker_threads';
 import {
   KERNEL_NAMES,
@@ -13,14 +17,10 @@ import {
   type WasmMemory,
 } from './wasm.js';
 
-const GEN = 0,
-  DONE = 1,
-  FN = 2,
-  NARGS = 3,
-  N = 4,
-  ALIGN = 5,
-  ERR = 6,
-  NT = 7;
+const GEN = 0, DONE = 1, FN = 2, NARGS = 3, N = 4, CHUNK = 5, ERR = 6, NT = 7, NEXT = 8;
+const SPINS = 20000;
+/** Kernels whose every chunk streams all rows (column splits, weight gradients): one chunk per thread. */
+const ONE_CHUNK_PER_THREAD = new Set<KernelName>(['mm_tn', 'ln_bwd_params', 'embed_bwd']);
 const MAX_ARGS = 32;
 
 export class Pool {
@@ -57,7 +57,7 @@ export class Pool {
     if (!Number.isInteger(threads) || threads < 1)
       throw new Error(`engine: threads must be a positive integer, got ${threads}`);
     const kernels = instantiate(memory);
-    const ctrlBuf = new SharedArrayBuffer(8 * 4);
+    const ctrlBuf = new SharedArrayBuffer(16 * 4);
     const argBuf = new SharedArrayBuffer(MAX_ARGS * 8);
     const ctrl = new Int32Array(ctrlBuf);
     ctrl[NT] = threads;
@@ -106,7 +106,9 @@ export class Pool {
     }
     if (n <= 0) return;
     const T = this.threads;
-    if (T === 1 || n <= align) {
+    const perThread = ONE_CHUNK_PER_THREAD.has(name) ? 1 : 4;
+    const chunk = Math.ceil(Math.ceil(n / (T * perThread)) / align) * align;
+    if (T === 1 || chunk >= n) {
       this.kernels[name](0, n, ...args);
       return;
     }
@@ -115,22 +117,28 @@ export class Pool {
     c[FN] = this.ids[name]!;
     c[NARGS] = args.length;
     c[N] = n;
-    c[ALIGN] = align;
+    c[CHUNK] = chunk;
+    Atomics.store(c, NEXT, 0);
     Atomics.store(c, DONE, 0);
     Atomics.add(c, GEN, 1);
     Atomics.notify(c, GEN);
-    const chunk = Math.ceil(Math.ceil(n / T) / align) * align;
+    const f = this.kernels[name];
     let err: unknown;
     try {
-      this.kernels[name](0, Math.min(n, chunk), ...args);
+      for (;;) {
+        const lo = Atomics.add(c, NEXT, 1) * chunk;
+        if (lo >= n) break;
+        f(lo, Math.min(n, lo + chunk), ...args);
+      }
     } catch (e) {
       err = e;
+      Atomics.store(c, NEXT, 1 << 30); // let the workers stop early
     }
     let spins = 0;
     for (;;) {
       const d = Atomics.load(c, DONE);
       if (d >= T - 1) break;
-      if (spins++ < 20000) continue;
+      if (spins++ < SPINS) continue;
       Atomics.wait(c, DONE, d, 1000);
     }
     if (err) throw err;

@@ -1,12 +1,12 @@
-// flopwise engine worker: instantiates the kernels over the shared memory and runs its share of each
+// flopwise engine worker: instantiates the kernels over the shared memory and runs chunks of each
 // fork-join call. Plain JavaScript so that it loads unchanged under vitest, tsx and compiled dist/.
 // Control block (Int32Array over a SharedArrayBuffer), see pool.ts:
-//   [0] generation, [1] done count, [2] kernel id (-1 = exit), [3] arg count, [4] n, [5] align,
-//   [6] error flag, [7] thread count. Arguments: Float64Array.
+//   [0] generation, [1] done count, [2] kernel id (-1 = exit), [3] arg count, [4] n, [5] chunk,
+//   [6] error flag, [7] thread count, [8] next chunk (claimed with Atomics.add). Arguments: Float64Array.
 /* global WebAssembly */
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { module, memory, ctrl, args, tid, names } = workerData;
+const { module, memory, ctrl, args, names } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => inst.exports[n]);
 const c = new Int32Array(ctrl);
@@ -22,37 +22,20 @@ for (;;) {
   const fn = Atomics.load(c, 2);
   if (fn < 0) break;
   try {
-    const n = c[4],
-      align = c[5],
-      T = c[7];
-    const chunk = Math.ceil(Math.ceil(n / T) / align) * align;
-    const lo = Math.min(n, tid * chunk);
-    const hi = Math.min(n, lo + chunk);
-    if (hi > lo) {
-      const na = c[3];
-      const f = fns[fn];
-      switch (na) {
-        case 4:
-          f(lo, hi, a[0], a[1], a[2], a[3]);
-          break;
-        case 5:
-          f(lo, hi, a[0], a[1], a[2], a[3], a[4]);
-          break;
-        case 6:
-          f(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5]);
-          break;
-        case 7:
-          f(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
-          break;
-        case 8:
-          f(lo, hi, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-          break;
-        default:
-          f(lo, hi, ...Array.from(a.subarray(0, na)));
-      }
+    const n = c[4];
+    const chunk = c[5];
+    const na = c[3];
+    const f = fns[fn];
+    const x = Array.from(a.subarray(0, na));
+    for (;;) {
+      const lo = Atomics.add(c, 8, 1) * chunk;
+      if (lo >= n) break;
+      const hi = Math.min(n, lo + chunk);
+      f(lo, hi, ...x);
     }
   } catch (e) {
     Atomics.store(c, 6, 1);
+    Atomics.store(c, 8, 1 << 30);
     parentPort.postMessage(String(e && e.stack ? e.stack : e));
   }
   Atomics.add(c, 1, 1);

@@ -14,7 +14,7 @@ export function register(program: Command): void {
     );
   withConfigOptions(cmd)
     .option('--force', 'train again even when a cached base exists')
-    .option('--check', 'then measure the base policy’s success spread on the default RL mixture (8 samples per prompt)')
+    .option('--check', 'then measure the base policy’s success spread on the RL training prompts of its mixture (8 samples per prompt)')
     .option('--cache-dir <dir>', 'cache directory (default .cache/flopwise, or $FLOPWISE_CACHE)')
     .action((opts) =>
       guarded(async () => {
@@ -32,7 +32,7 @@ export function register(program: Command): void {
           `base policy: ${s.dir}\n  ${s.paramCount} parameters, final loss ${s.finalLoss.toFixed(3)}, ${formatFlops(s.flops)} in ${(s.wallMs / 1000).toFixed(1)} s\n`,
         );
         if (!opts.check) return;
-        const rl = parseConfig(TrainConfigSchema, {}, 'defaults');
+        const rl = parseConfig(TrainConfigSchema, { data: { mixture: cfg.mixture } }, 'defaults');
         const { train } = await loadDatasets(rl.data);
         const policy = await loadEmbeddedPolicy(s.dir, { threads: cfg.threads });
         try {

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  applyOverrides,
+  ConfigError,
+  parseConfig,
+  readConfigFile,
+  TrainConfigSchema,
+} from '../../src/run/config.js';
+
+const parse = (raw: unknown) => parseConfig(TrainConfigSchema, raw, 'test');
+
+describe('train config', () => {
+  it('fills every default from an empty config', () => {
+    const c = parse({});
+    expect(c.allocator).toEqual({ type: 'uniform', promptsPerStep: 16, groupSize: 8 });
+    expect(c.estimator).toEqual({ type: 'grpo', eps: 1e-6 });
+    expect(c.weighting).toEqual({ type: 'none' });
+    expect(c.data.mixture).toBe('ladder');
+  });
+
+  it('picks the variant by type and fills that variant’s defaults', () => {
+    const c = parse({ allocator: { type: 'vip' }, weighting: { type: 'sqrt-r' } });
+    expect(c.allocator.type).toBe('vip');
+    if (c.allocator.type === 'vip') {
+      expect(c.allocator.rolloutsPerStep).toBe(64);
+      expect(c.allocator.prior).toEqual({ type: 'constant', value: 0 });
+    }
+    expect(c.weighting).toEqual({ type: 'sqrt-r', cap: 64 });
+  });
+
+  it('a union field without type takes its default type', () => {
+    const c = parse({ allocator: { promptsPerStep: 32 } });
+    expect(c.allocator).toEqual({ type: 'uniform', promptsPerStep: 32, groupSize: 8 });
+  });
+
+  it('an invalid config names the field', () => {
+    expect(() => parse({ optim: { lr: -1 } })).toThrow(/optim\.lr/);
+    expect(() => parse({ allocator: { type: 'sgpo', tau: 2 } })).toThrow(/allocator\.tau/);
+    expect(() => parse({ allocator: { type: 'magic' } })).toThrow(/allocator\.type/);
+    expect(() => parse({ stepz: 3 })).toThrow(/stepz|Unrecognized/);
+    expect(() => parse({ data: { trainSize: 0 } })).toThrow(ConfigError);
+  });
+
+  it('overrides set nested fields and parse values as JSON when they parse', () => {
+    const raw = applyOverrides({ optim: { lr: 1 } }, [
+      'optim.lr=1e-4',
+      'allocator.type=sgpo',
+      'allocator.online=true',
+      'base=runs/x',
+    ]);
+    expect(raw).toEqual({ optim: { lr: 1e-4 }, allocator: { type: 'sgpo', online: true }, base: 'runs/x' });
+    expect(() => applyOverrides({}, ['novalue'])).toThrow(/key\.path=value/);
+    expect(() => applyOverrides({ steps: 3 }, ['steps.x=1'])).toThrow(/steps is not an object/);
+  });
+
+  it('reads YAML and JSON files, and says which file is broken', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flopwise-config-'));
+    try {
+      writeFileSync(join(dir, 'a.yaml'), 'steps: 12\nallocator:\n  type: dynamic\n');
+      writeFileSync(join(dir, 'b.json'), '{"steps": 7}');
+      writeFileSync(join(dir, 'bad.yaml'), 'steps: [1,\n');
+      expect(parse(readConfigFile(join(dir, 'a.yaml'))).allocator.type).toBe('dynamic');
+      expect(parse(readConfigFile(join(dir, 'b.json'))).steps).toBe(7);
+      expect(() => readConfigFile(join(dir, 'bad.yaml'))).toThrow(/bad\.yaml/);
+      expect(() => readConfigFile(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
