@@ -55,6 +55,19 @@ describe('checkpoints', () => {
     for (const t of a.tensors) expect(b.paramView(t.name)).toEqual(a.paramView(t.name));
   });
 
+  it('getState/setState restore parameters and optimizer state exactly', async () => {
+    const a = await createModel(cfg, { seed: 5 });
+    models.push(a);
+    trainStep(a);
+    const st = a.getState();
+    const l1 = [trainStep(a), trainStep(a)];
+    const p1 = a.paramView('h.1.mlp.fc.w').slice();
+    a.setState(st);
+    expect(a.step).toBe(1);
+    expect([trainStep(a), trainStep(a)]).toEqual(l1);
+    expect(a.paramView('h.1.mlp.fc.w')).toEqual(p1);
+  });
+
   it('without optimizer state, loads weights only', async () => {
     const a = await createModel(cfg, { seed: 2 });
     models.push(a);
