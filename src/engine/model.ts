@@ -239,16 +239,6 @@ function paddedSize(layout: TensorInfo[]): number {
   return last.offset + Math.ceil(last.size / 16) * 16;
 }
 
-function logSoftmaxRow(z: Float32Array, base: number, V: number): Float64Array {
-  let mx = -Infinity;
-  for (let v = 0; v < V; v++) mx = Math.max(mx, z[base + v]!);
-  let s = 0;
-  for (let v = 0; v < V; v++) s += Math.exp(z[base + v]! - mx);
-  const lse = mx + Math.log(s);
-  const out = new Float64Array(V);
-  for (let v = 0; v < V; v++) out[v] = z[base + v]! - lse;
-  return out;
-}
 
 export class Model {
   readonly config: ModelConfig;
@@ -292,6 +282,7 @@ export class Model {
   private readonly kc: number[] = [];
   private readonly vc: number[] = [];
   private disposed = false;
+  private pickW = new Float64Array(0);
 
   private constructor(
     config: ModelConfig,
@@ -974,32 +965,42 @@ export class Model {
       for (let v = 1; v < V; v++) if (z[base + v]! > z[base + best]!) best = v;
       return best;
     }
-    const lp = logSoftmaxRow(z, base, V);
-    let ids: number[] = Array.from({ length: V }, (_, v) => v);
-    if ((topK > 0 && topK < V) || topP < 1) {
-      ids.sort((a, b) => lp[b]! - lp[a]! || a - b);
-      if (topK > 0 && topK < V) ids = ids.slice(0, topK);
+    // weights exp((z − max z)/T): relative to the max, so no underflow at small temperatures
+    let zmax = -Infinity;
+    for (let v = 0; v < V; v++) zmax = Math.max(zmax, z[base + v]!);
+    const w = this.pickW.length === V ? this.pickW : (this.pickW = new Float64Array(V));
+    for (let v = 0; v < V; v++) w[v] = Math.exp((z[base + v]! - zmax) / temperature);
+    if (!((topK > 0 && topK < V) || topP < 1)) {
+      let total = 0;
+      for (let v = 0; v < V; v++) total += w[v]!;
+      let x = u * total;
+      for (let v = 0; v < V; v++) {
+        x -= w[v]!;
+        if (x < 0) return v;
+      }
+      return V - 1;
     }
-    let lpMax = -Infinity;
-    for (const v of ids) lpMax = Math.max(lpMax, lp[v]!);
-    const w = ids.map((v) => Math.exp((lp[v]! - lpMax) / temperature)); // relative to the max: no underflow at small T
-    let total = w.reduce((a, b) => a + b, 0);
+    // top-k / top-p: most likely first (ties: lower id first)
+    let ids = Array.from({ length: V }, (_, v) => v).sort((a, b) => z[base + b]! - z[base + a]! || a - b);
+    if (topK > 0 && topK < V) ids = ids.slice(0, topK);
+    let total = 0;
+    for (const v of ids) total += w[v]!;
     if (topP < 1) {
       let acc = 0,
         k = 0;
-      while (k < w.length) {
-        acc += w[k]! / total;
+      while (k < ids.length) {
+        acc += w[ids[k]!]! / total;
         k++;
         if (acc >= topP) break;
       }
       ids = ids.slice(0, k);
-      w.length = k;
-      total = w.reduce((a, b) => a + b, 0);
+      total = 0;
+      for (const v of ids) total += w[v]!;
     }
     let x = u * total;
-    for (let k = 0; k < ids.length; k++) {
-      x -= w[k]!;
-      if (x < 0) return ids[k]!;
+    for (const v of ids) {
+      x -= w[v]!;
+      if (x < 0) return v;
     }
     return ids[ids.length - 1]!;
   }
