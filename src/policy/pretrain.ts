@@ -44,10 +44,16 @@ export type PretrainConfig = z.infer<typeof PretrainConfigSchema>;
 /** Bump when the meaning of a pretrain config changes, so stale caches are not reused. */
 const PRETRAIN_FORMAT = 1;
 
+/** The mixture a pretrain config names, resolved (a named mixture or a JSON/YAML file). */
+function warmStartMixture(cfg: PretrainConfig): unknown {
+  return MIXTURES[cfg.mixture] ?? resolveMixture(cfg.mixture);
+}
+
+/** Keyed by the mixture's content, not its name, so editing a mixture never reuses a stale base. */
 export function pretrainHash(cfg: PretrainConfig): string {
   const { threads: _threads, ...rest } = cfg; // thread count does not change the result
   return createHash('sha256')
-    .update(JSON.stringify({ v: PRETRAIN_FORMAT, ...rest }))
+    .update(JSON.stringify({ v: PRETRAIN_FORMAT, ...rest, mixture: warmStartMixture(cfg) }))
     .digest('hex')
     .slice(0, 16);
 }
@@ -98,7 +104,7 @@ export async function ensureBase(
   if (!opts.force && existsSync(summaryPath)) return readJson<PretrainSummary>(summaryPath);
 
   const tok = new CharTokenizer();
-  const mixture = MIXTURES[cfg.mixture] ?? resolveMixture(cfg.mixture);
+  const mixture = warmStartMixture(cfg);
   const { problems } = generateMixture(mixture, { n: cfg.examples, seed: cfg.seed, split: 'train', unique: false });
   const examples = problems.map((p) => supervisedExample(tok, p));
   for (const [i, e] of examples.entries()) {

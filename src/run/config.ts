@@ -98,8 +98,8 @@ export const TrainConfigSchema = z
         mixture: z.string().default('ladder'),
         /** Seeds the prompts, separately from the run seed, so runs with other seeds see the same data. */
         seed: z.number().int().default(1234),
-        trainSize: positiveInt.default(512),
-        evalSize: positiveInt.default(128),
+        trainSize: positiveInt.default(4096),
+        evalSize: positiveInt.default(256),
         /** Dataset files (JSONL or Parquet) instead of a procedural mixture; answers checked by the verifier. */
         train: z.string().optional(),
         eval: z.string().optional(),
@@ -107,7 +107,7 @@ export const TrainConfigSchema = z
         verifyTimeoutMs: positiveInt.default(2000),
       })
       .strict()
-      .default({ mixture: 'ladder', seed: 1234, trainSize: 512, evalSize: 128, verifyTimeoutMs: 2000 }),
+      .default({ mixture: 'ladder', seed: 1234, trainSize: 4096, evalSize: 256, verifyTimeoutMs: 2000 }),
     steps: positiveInt.default(40),
     /** Stop when training-side FLOPs (profiling included) reach this; 0 = no FLOP budget. */
     flopBudget: z.number().min(0).default(0),

@@ -79,18 +79,21 @@ export const DEFAULT_MIXTURE: MixtureInput = {
 
 /**
  * The RL ladder: the mixture flopwise's embedded demo and benchmark train on. After the default warm
- * start (policy/pretrain.ts) a small model always solves 1-digit sums, mostly solves 1×1 products,
- * sometimes solves 2-digit sums and 2×1 products, and almost never 3-digit sums or 3×1 products, so
- * every allocation method meets easy, learnable and unsolved prompts (`flopwise pretrain --check`).
+ * start (policy/pretrain.ts) a small model always solves 1-digit sums and short copies, sometimes
+ * solves 2-digit sums, letter counts, longer copies and small modular sums, and almost never 3-digit
+ * sums or 3×1 / 2×2 products, so every allocation method meets easy, learnable and unsolved prompts
+ * (`flopwise pretrain --check` measures it).
  */
 export const LADDER_MIXTURE: MixtureInput = {
   name: 'ladder',
   components: [
-    { family: 'add', levels: [1, 1], weight: 0.25 },
-    { family: 'mul', levels: [1, 1], weight: 0.1 },
-    { family: 'add', levels: [2, 2], weight: 0.4 },
+    { family: 'add', levels: [1, 1], weight: 0.15 },
+    { family: 'add', levels: [2, 2], weight: 0.2 },
+    { family: 'count', levels: [2, 4], weight: 0.2 },
+    { family: 'copy', levels: [2, 4], weight: 0.15 },
+    { family: 'mod', levels: [1, 1], weight: 0.1 },
     { family: 'add', levels: [3, 3], weight: 0.1 },
-    { family: 'mul', levels: [2, 3], weight: 0.15 },
+    { family: 'mul', levels: [3, 4], weight: 0.1 },
   ],
 };
 
