@@ -26,7 +26,7 @@ export const WeightingSchema = z.discriminatedUnion('type', [
 
 const SgpoSchema = z.object({
   type: z.literal('sgpo'),
-  promptsPerStep: positiveInt.default(16),
+  promptsPerStep: positiveInt.default(64),
   /** Profile JSONL from `flopwise profile`; when absent, the trainer profiles the train set itself. */
   profile: z.string().optional(),
   k: positiveInt.default(8),
@@ -44,9 +44,9 @@ const SgpoSchema = z.object({
 
 const VipSchema = z.object({
   type: z.literal('vip'),
-  promptsPerStep: positiveInt.default(16),
+  promptsPerStep: positiveInt.default(64),
   /** Hard rollout budget per step (the paper: 8 × prompts). */
-  rolloutsPerStep: positiveInt.default(64),
+  rolloutsPerStep: positiveInt.default(512),
   lower: positiveInt.default(2),
   upper: positiveInt.default(32),
   objective: z.enum(['drgrpo', 'rloo']).default('rloo'),
@@ -65,12 +65,12 @@ const VipSchema = z.object({
 export const AllocatorSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('uniform'),
-    promptsPerStep: positiveInt.default(16),
+    promptsPerStep: positiveInt.default(64),
     groupSize: positiveInt.default(8),
   }),
   z.object({
     type: z.literal('dynamic'),
-    promptsPerStep: positiveInt.default(16),
+    promptsPerStep: positiveInt.default(64),
     groupSize: positiveInt.default(8),
     /** Sampling rounds per step before training on whatever groups with signal were found. */
     maxRounds: positiveInt.default(4),
@@ -108,12 +108,12 @@ export const TrainConfigSchema = z
       })
       .strict()
       .default({ mixture: 'ladder', seed: 1234, trainSize: 4096, evalSize: 256, verifyTimeoutMs: 2000 }),
-    steps: positiveInt.default(40),
+    steps: positiveInt.default(400),
     /** Stop when training-side FLOPs (profiling included) reach this; 0 = no FLOP budget. */
     flopBudget: z.number().min(0).default(0),
     estimator: defaultType('grpo', EstimatorSchema).default({ type: 'grpo', eps: 1e-6 }),
     weighting: defaultType('none', WeightingSchema).default({ type: 'none' }),
-    allocator: defaultType('uniform', AllocatorSchema).default({ type: 'uniform', promptsPerStep: 16, groupSize: 8 }),
+    allocator: defaultType('uniform', AllocatorSchema).default({ type: 'uniform', promptsPerStep: 64, groupSize: 8 }),
     optim: z
       .object({
         lr: z.number().positive().default(3e-4),
@@ -146,13 +146,13 @@ export const TrainConfigSchema = z
     trainOnZeroAdvantage: z.boolean().default(false),
     eval: z
       .object({
-        every: positiveInt.default(5),
+        every: positiveInt.default(50),
         /** Samples per prompt for pass@k and sampled accuracy (temperature 1); greedy is always run. */
         samples: z.number().int().min(0).default(4),
         passK: positiveInt.default(4),
       })
-      .default({ every: 5, samples: 4, passK: 4 }),
-    checkpointEvery: positiveInt.default(10),
+      .default({ every: 50, samples: 4, passK: 4 }),
+    checkpointEvery: positiveInt.default(50),
     threads: positiveInt.default(2),
   })
   .strict();

@@ -15,7 +15,7 @@ const parse = (raw: unknown) => parseConfig(TrainConfigSchema, raw, 'test');
 describe('train config', () => {
   it('fills every default from an empty config', () => {
     const c = parse({});
-    expect(c.allocator).toEqual({ type: 'uniform', promptsPerStep: 16, groupSize: 8 });
+    expect(c.allocator).toEqual({ type: 'uniform', promptsPerStep: 64, groupSize: 8 });
     expect(c.estimator).toEqual({ type: 'grpo', eps: 1e-6 });
     expect(c.weighting).toEqual({ type: 'none' });
     expect(c.data.mixture).toBe('ladder');
@@ -25,7 +25,7 @@ describe('train config', () => {
     const c = parse({ allocator: { type: 'vip' }, weighting: { type: 'sqrt-r' } });
     expect(c.allocator.type).toBe('vip');
     if (c.allocator.type === 'vip') {
-      expect(c.allocator.rolloutsPerStep).toBe(64);
+      expect(c.allocator.rolloutsPerStep).toBe(512);
       expect(c.allocator.prior).toEqual({ type: 'constant', value: 0 });
     }
     expect(c.weighting).toEqual({ type: 'sqrt-r', cap: 64 });
