@@ -61,8 +61,14 @@ async function run(cfg: TrainConfig, root: string, opts: { stopAfterSteps?: numb
   const { train: trainSet, eval: evalSet } = await loadDatasets(cfg.data);
   const latest = opts.resume ? runDir.latest() : undefined;
   const state = latest ? readTrainerState(latest.dir) : undefined;
-  const policy = await loadEmbeddedPolicy(latest?.dir ?? base.dir, { threads: 2, optimizer: latest !== undefined });
+  const policy = await loadEmbeddedPolicy(latest?.dir ?? base.dir, {
+    threads: 2,
+    optimizer: latest !== undefined,
+    withReference: cfg.optim.klCoef > 0,
+    referenceDir: base.dir,
+  });
   const ledger = new Ledger(state?.ledger);
+  const before = { ...policy.model.flops }; // a checkpoint carries the counts of what made it
   try {
     const strategy = await createStrategy({ config: cfg, problems: trainSet, runRoot: root });
     const result = await train({
@@ -76,7 +82,15 @@ async function run(cfg: TrainConfig, root: string, opts: { stopAfterSteps?: numb
       resumeFrom: state,
       stopAfterSteps: opts.stopAfterSteps,
     });
-    return { result, engineFlops: { ...policy.model.flops } };
+    const after = policy.model.flops;
+    return {
+      result,
+      engineFlops: {
+        sample: after.sample - before.sample,
+        train: after.forward + after.backward - before.forward - before.backward,
+        logprobs: after.logprobs - before.logprobs,
+      },
+    };
   } finally {
     await policy.close();
   }
@@ -99,11 +113,19 @@ describe('RL loop on the embedded engine', () => {
     const { result, engineFlops } = await run(config(), root);
     const first = result.evals[0].eval.sampledAccuracy!;
     const last = result.evals[result.evals.length - 1].eval.sampledAccuracy!;
+    console.log(`e2e held-out sampled accuracy ${first.toFixed(3)} → ${last.toFixed(3)}`);
     expect(last).toBeGreaterThan(first + 0.1);
     const l = result.ledger;
     expect(l.rollout.flops + l.eval.flops).toBe(engineFlops.sample);
-    expect(l.train.flops).toBe(engineFlops.forward + engineFlops.backward);
+    expect(l.train.flops).toBe(engineFlops.train);
+    expect(l.logprob.flops).toBe(engineFlops.logprobs);
     expect(l.rollout.flops).toBeGreaterThan(0);
+  });
+
+  it('a KL penalty to the base charges its reference forward to the log-prob phase', async () => {
+    const { result, engineFlops } = await run(config({ steps: 3, optim: { lr: 2e-3, klCoef: 0.05 } }), join(dir, 'run-kl'));
+    expect(result.ledger.logprob.flops).toBeGreaterThan(0);
+    expect(engineFlops.logprobs).toBe(0); // the reference is its own model: the policy's counts exclude it
   });
 
   it('a killed run resumes from its checkpoint and ends with the same numbers', async () => {
