@@ -3,7 +3,6 @@
 // Control block (Int32Array over a SharedArrayBuffer), see pool.ts:
 //   [0] generation, [1] done count, [2] kernel id (-1 = exit), [3] arg count, [4] n, [5] chunk,
 //   [6] error flag, [7] thread count, [8] next chunk (claimed with Atomics.add). Arguments: Float64Array.
-/* global WebAssembly */
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { module, memory, ctrl, args, names } = workerData;
