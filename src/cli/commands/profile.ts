@@ -40,7 +40,9 @@ export function register(program: Command): void {
           : (await loadDatasets(config.data)).train;
         const policy = await openPolicy(opts as PolicyFlags, config, (m) => process.stderr.write(`${m}\n`));
         const dir = new RunDir(opts.out).root;
-        const bar = progressBar('profile', problems.length, 'prompts');
+        const bar = progressBar('profile', problems.length, 'prompts, {rate}/s');
+        const started = performance.now();
+        let resumedAt: number | undefined; // prompts already done by an earlier, interrupted pass
         try {
           const ledger = new Ledger();
           const { rows, meta } = await runProfile({
@@ -56,7 +58,11 @@ export function register(program: Command): void {
               seed: config.seed,
               chunkSize: opts.chunk,
             },
-            onProgress: (p) => bar.update(p.done, {}),
+            onProgress: (p) => {
+              resumedAt ??= p.done;
+              const seconds = Math.max(1e-3, (performance.now() - started) / 1000);
+              bar.update(p.done, { rate: ((p.done - resumedAt) / seconds).toFixed(1) });
+            },
           });
           bar.stop();
           const plan = writeProfileWithPlan(dir, rows, { seed: config.seed });
