@@ -1,7 +1,8 @@
 /**
  * Benchmark arithmetic: compute to target and the per-method table. The target is the baseline's
- * final mean held-out accuracy; a run's compute to target is its training-side FLOPs (profiling
- * included) at the first evaluation whose accuracy reaches the target.
+ * final mean held-out accuracy. A method's compute to target is read off its mean curve (accuracy
+ * averaged over seeds at matched training-side FLOPs, profiling included): the FLOPs where that
+ * curve first reaches the target. Per-seed crossings are reported too.
  */
 import type { RunSummary } from './run.js';
 
@@ -14,6 +15,26 @@ export interface CurvePoint {
 export function computeToTarget(curve: CurvePoint[], target: number, tol = 1e-9): number | null {
   for (const p of curve) if (p.accuracy >= target - tol) return p.chargedFlops;
   return null;
+}
+
+/**
+ * The seeds' curves averaged at matched FLOPs: at every FLOP value where some seed evaluated, each
+ * seed contributes its latest evaluation at or before it (its first one before that). The curve
+ * stops where the shortest run stops, so every point averages all seeds.
+ */
+export function meanCurve(curves: CurvePoint[][]): CurvePoint[] {
+  if (curves.length === 0) return [];
+  const end = Math.min(...curves.map((c) => c[c.length - 1].chargedFlops));
+  const grid = [...new Set(curves.flat().map((p) => p.chargedFlops))].filter((f) => f <= end).sort((a, b) => a - b);
+  return grid.map((f) => {
+    let sum = 0;
+    for (const c of curves) {
+      let acc = c[0].accuracy;
+      for (const p of c) if (p.chargedFlops <= f) acc = p.accuracy;
+      sum += acc;
+    }
+    return { chargedFlops: f, accuracy: sum / curves.length };
+  });
 }
 
 export function meanStd(xs: number[]): { mean: number; std: number } {
@@ -31,8 +52,9 @@ export interface MethodResult {
   initialAccuracy: number;
   /** Per seed: FLOPs to reach the target, null where not reached. */
   computeToTarget: Array<number | null>;
-  /** Mean over seeds that reached the target, and how many did. */
+  /** Where the mean curve over seeds first reaches the target; null if it never does. */
   meanComputeToTarget: number | null;
+  /** Seeds whose own curve reached the target. */
   reached: number;
   /** Baseline's mean compute to target ÷ this method's (> 1 = saves compute); null if not reached. */
   savingVsBaseline: number | null;
@@ -56,14 +78,11 @@ export function benchmarkTable(methods: MethodRuns[], baseline: string): { targe
   if (!base) throw new Error(`bench: no baseline method '${baseline}'`);
   const target = meanStd(base.runs.map((r) => r.finalAccuracy)).mean;
   const ctt = (m: MethodRuns): Array<number | null> => m.runs.map((r) => computeToTarget(r.curve, target));
-  const meanReached = (xs: Array<number | null>): number | null => {
-    const hit = xs.filter((x): x is number => x !== null);
-    return hit.length === xs.length && hit.length > 0 ? meanStd(hit).mean : null;
-  };
-  const baseCtt = meanReached(ctt(base));
+  const meanCtt = (m: MethodRuns): number | null => computeToTarget(meanCurve(m.runs.map((r) => r.curve)), target);
+  const baseCtt = meanCtt(base);
   const results = methods.map((m): MethodResult => {
     const c = ctt(m);
-    const mean = meanReached(c);
+    const mean = meanCtt(m);
     const sum = (f: (x: MethodRuns['counts'][number]) => number) => m.counts.reduce((s, x) => s + f(x), 0);
     return {
       method: m.method,
@@ -89,7 +108,7 @@ const gflop = (f: number | null): string => (f === null ? 'not reached' : `${(f 
 
 export function markdownTable(table: { target: number; results: MethodResult[] }, note: string): string {
   const head =
-    '| method | final accuracy (mean ± std) | compute to target, GFLOP (seeds reached) | saving vs baseline | profile GFLOP | rollouts generated / trained | groups with signal per 100 rollouts |\n' +
+    '| method | final accuracy (mean ± std) | compute to target, GFLOP (seeds reaching it alone) | saving vs baseline | profile GFLOP | rollouts generated / trained | groups with signal per 100 rollouts |\n' +
     '|---|---|---|---|---|---|---|\n';
   const rows = table.results
     .map(

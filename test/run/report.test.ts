@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkTable, computeToTarget, markdownTable, meanStd, type MethodRuns } from '../../src/run/report.js';
+import { benchmarkTable, computeToTarget, markdownTable, meanCurve, meanStd, type MethodRuns } from '../../src/run/report.js';
 import type { RunSummary } from '../../src/run/run.js';
 import { Ledger } from '../../src/run/ledger.js';
 
@@ -42,23 +42,44 @@ describe('benchmark report', () => {
     expect(std).toBeCloseTo(0.1, 12); // sqrt(((0.1)^2 + 0 + (0.1)^2) / 2)
   });
 
-  it('table: target = baseline final mean, saving = baseline compute ÷ method compute', () => {
+  it('mean curve: seeds averaged at matched FLOPs, each holding its latest evaluation', () => {
+    const a = [
+      { chargedFlops: 0, accuracy: 0.2 },
+      { chargedFlops: 10, accuracy: 0.4 },
+      { chargedFlops: 30, accuracy: 0.6 },
+    ];
+    const b = [
+      { chargedFlops: 5, accuracy: 0.3 },
+      { chargedFlops: 20, accuracy: 0.5 },
+    ];
+    // grid 0, 5, 10, 20 (b stops at 20); before its first point b counts its first accuracy
+    expect(meanCurve([a, b])).toEqual([
+      { chargedFlops: 0, accuracy: (0.2 + 0.3) / 2 },
+      { chargedFlops: 5, accuracy: (0.2 + 0.3) / 2 },
+      { chargedFlops: 10, accuracy: (0.4 + 0.3) / 2 },
+      { chargedFlops: 20, accuracy: (0.4 + 0.5) / 2 },
+    ]);
+  });
+
+  it('table: target = baseline final mean, compute to target read off each mean curve', () => {
     const counts = [{ generated: 100, trained: 50, groupsWithSignal: 5 }];
     const methods: MethodRuns[] = [
       {
+        // final mean 0.45; mean curve: 0 → 0.2, 100 → 0.35, 200 → 0.45: reaches at 200
         method: 'grpo',
         description: 'baseline',
         runs: [run(1, [[0, 0.2], [100, 0.3], [200, 0.4]]), run(2, [[0, 0.2], [100, 0.4], [200, 0.5]])],
         counts: [...counts, ...counts],
       },
       {
-        // reaches 0.45 at 50 and 100 FLOPs → mean 75
+        // mean curve: 20 → 0.2, 50 → 0.35, 100 → 0.475: reaches at 100 → saving 200/100 = 2
         method: 'fast',
         description: 'x',
         runs: [run(1, [[20, 0.2], [50, 0.5], [200, 0.6]], 20), run(2, [[20, 0.2], [100, 0.45], [200, 0.5]], 20)],
         counts: [...counts, ...counts],
       },
       {
+        // mean curve ends at 0.4 < 0.45: not reached, although seed 2 alone reaches it
         method: 'never',
         description: 'y',
         runs: [run(1, [[0, 0.2], [200, 0.3]]), run(2, [[0, 0.2], [200, 0.5]])],
@@ -68,17 +89,20 @@ describe('benchmark report', () => {
     const t = benchmarkTable(methods, 'grpo');
     expect(t.target).toBeCloseTo(0.45, 12);
     const [base, fast, never] = t.results;
-    // baseline: seed 1 never reaches 0.45 → no mean (one seed missing) → no saving figure
-    expect(base.computeToTarget).toEqual([null, 200]);
-    expect(base.meanComputeToTarget).toBeNull();
+    expect(base.computeToTarget).toEqual([null, 200]); // seed 1 alone never reaches the mean
+    expect(base.meanComputeToTarget).toBe(200);
+    expect(base.savingVsBaseline).toBe(1);
     expect(fast.computeToTarget).toEqual([50, 100]);
-    expect(fast.meanComputeToTarget).toBe(75);
-    expect(fast.savingVsBaseline).toBeNull(); // baseline's own compute to target is undefined
+    expect(fast.meanComputeToTarget).toBe(100);
+    expect(fast.savingVsBaseline).toBe(2);
     expect(fast.profileFlops).toBe(20);
+    expect(never.meanComputeToTarget).toBeNull();
     expect(never.reached).toBe(1);
+    expect(never.savingVsBaseline).toBeNull();
     expect(fast.groupsWithSignalPerRollout).toBeCloseTo(10 / 200, 12);
-    expect(markdownTable(t, 'note')).toContain('| fast | 55.0 ± 7.1 % | 0.0 (2/2) | – | 0.0 | 100 / 50 | 5.0 |');
-    expect(markdownTable(t, 'note')).toContain('| never | 40.0 ± 14.1 % | not reached (1/2) |');
+    const md = markdownTable(t, 'note');
+    expect(md).toContain('| fast | 55.0 ± 7.1 % | 0.0 (2/2) | 2.00× | 0.0 | 100 / 50 | 5.0 |');
+    expect(md).toContain('| never | 40.0 ± 14.1 % | not reached (1/2) | – |');
   });
 
   it('saving vs baseline when both reach the target on every seed', () => {
