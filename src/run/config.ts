@@ -99,7 +99,7 @@ export const TrainConfigSchema = z
         /** Seeds the prompts, separately from the run seed, so runs with other seeds see the same data. */
         seed: z.number().int().default(1234),
         trainSize: positiveInt.default(4096),
-        evalSize: positiveInt.default(256),
+        evalSize: positiveInt.default(512),
         /** Dataset files (JSONL or Parquet) instead of a procedural mixture; answers checked by the verifier. */
         train: z.string().optional(),
         eval: z.string().optional(),
@@ -107,7 +107,7 @@ export const TrainConfigSchema = z
         verifyTimeoutMs: positiveInt.default(2000),
       })
       .strict()
-      .default({ mixture: 'ladder', seed: 1234, trainSize: 4096, evalSize: 256, verifyTimeoutMs: 2000 }),
+      .default({ mixture: 'ladder', seed: 1234, trainSize: 4096, evalSize: 512, verifyTimeoutMs: 2000 }),
     steps: positiveInt.default(400),
     /** Stop when training-side FLOPs (profiling included) reach this; 0 = no FLOP budget. */
     flopBudget: z.number().min(0).default(0),
@@ -150,8 +150,13 @@ export const TrainConfigSchema = z
         /** Samples per prompt for pass@k and sampled accuracy (temperature 1); greedy is always run. */
         samples: z.number().int().min(0).default(4),
         passK: positiveInt.default(4),
+        /** The accuracy curves, targets and the plateau rule use: sampled mean (default) or greedy. */
+        headline: z.enum(['sampled', 'greedy']).default('sampled'),
       })
-      .default({ every: 50, samples: 4, passK: 4 }),
+      .refine((e) => e.headline === 'greedy' || e.samples > 0, {
+        message: 'a sampled headline needs eval.samples > 0 (or set eval.headline to greedy)',
+      })
+      .default({ every: 50, samples: 4, passK: 4, headline: 'sampled' }),
     checkpointEvery: positiveInt.default(50),
     threads: positiveInt.default(2),
   })

@@ -24,6 +24,18 @@ export interface EvalResult {
   prompts: number;
 }
 
+/**
+ * The accuracy a run is judged by: 'sampled' (mean reward of temperature-1 samples, i.e. the
+ * expected reward RL maximises, with less variance than one greedy answer per prompt) or 'greedy'.
+ */
+export function headlineAccuracy(r: EvalResult, headline: 'sampled' | 'greedy'): number {
+  if (headline === 'sampled') {
+    if (r.sampledAccuracy === null) throw new Error('eval.headline is sampled but eval.samples is 0');
+    return r.sampledAccuracy;
+  }
+  return r.greedyAccuracy;
+}
+
 /** Unbiased pass@k from n samples with c correct: 1 − C(n−c, k)/C(n, k), as a stable product. */
 export function passAtK(n: number, c: number, k: number): number {
   if (k > n) throw new Error(`pass@k needs k ≤ n (k=${k}, n=${n})`);

@@ -7,6 +7,7 @@ import { ensureBase, PretrainConfigSchema, type PretrainProgress } from '../poli
 import { loadEmbeddedPolicy } from '../policy/embedded.js';
 import { closeSharedVerifierPool } from '../verify/index.js';
 import { parseConfig, TrainConfigSchema, type TrainConfig } from './config.js';
+import { headlineAccuracy } from './evaluator.js';
 import { Ledger, type LedgerState } from './ledger.js';
 import type { ProfileProgress } from './profile.js';
 import { RunDir, readJson } from './rundir.js';
@@ -30,7 +31,9 @@ export interface RunSummary {
   stoppedBy: TrainResult['stoppedBy'];
   initialAccuracy: number;
   finalAccuracy: number;
-  /** Held-out greedy accuracy against training-side FLOPs (profiling included). */
+  /** Which accuracy the curve holds (eval.headline). */
+  headline: 'sampled' | 'greedy';
+  /** Held-out accuracy against training-side FLOPs (profiling included). */
   curve: Array<{ step: number; chargedFlops: number; accuracy: number; sampledAccuracy: number | null }>;
   ledger: LedgerState;
   chargedFlops: number;
@@ -52,7 +55,7 @@ export function summarize(config: TrainConfig, root: string, result: TrainResult
   const curve = result.evals.map((e: EvalPoint) => ({
     step: e.step,
     chargedFlops: e.chargedFlops,
-    accuracy: e.eval.greedyAccuracy,
+    accuracy: headlineAccuracy(e.eval, config.eval.headline),
     sampledAccuracy: e.eval.sampledAccuracy,
   }));
   const ledger = new Ledger(result.ledger);
@@ -64,6 +67,7 @@ export function summarize(config: TrainConfig, root: string, result: TrainResult
     seed: config.seed,
     steps: result.steps,
     stoppedBy: result.stoppedBy,
+    headline: config.eval.headline,
     initialAccuracy: curve[0]?.accuracy ?? NaN,
     finalAccuracy: curve[curve.length - 1]?.accuracy ?? NaN,
     curve,

@@ -17,7 +17,7 @@ import type { Problem } from '../tasks/types.js';
 import { stepSeed } from './seeds.js';
 import { advantagesOf } from './advantages.js';
 import type { TrainConfig } from './config.js';
-import { evaluate, type EvalResult } from './evaluator.js';
+import { evaluate, headlineAccuracy, type EvalResult } from './evaluator.js';
 import { Ledger, type LedgerState } from './ledger.js';
 import type { RunDir } from './rundir.js';
 import { readJson, writeJsonAtomic } from './rundir.js';
@@ -120,7 +120,7 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
       seed: stepSeed(config.seed, 'eval', atStep),
     });
     evals.push({ step: atStep, chargedFlops: ledger.chargedFlops, eval: result });
-    strategy.onEval?.(atStep, result.greedyAccuracy);
+    strategy.onEval?.(atStep, headlineAccuracy(result, config.eval.headline));
     return result;
   };
 

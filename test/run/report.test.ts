@@ -14,6 +14,7 @@ function run(seed: number, curve: Array<[number, number]>, profileFlops = 0): Ru
     seed,
     steps: curve.length,
     stoppedBy: 'flop-budget',
+    headline: 'sampled',
     initialAccuracy: curve[0][1],
     finalAccuracy: curve[curve.length - 1][1],
     curve: curve.map(([f, a], step) => ({ step, chargedFlops: f, accuracy: a, sampledAccuracy: null })),

@@ -34,7 +34,7 @@ export function register(program: Command): void {
             onStep: (row) => {
               bar ??= progressBar('train', config.steps, 'acc {acc} reward {reward} {flops}');
               bar.update(row.step, {
-                acc: row.eval ? pct(row.eval.greedyAccuracy) : '…',
+                acc: row.eval ? pct(row.eval.sampledAccuracy ?? row.eval.greedyAccuracy) : '…',
                 reward: row.reward.toFixed(2),
                 flops: formatFlops(row.chargedFlops),
               });
@@ -45,7 +45,7 @@ export function register(program: Command): void {
         printSummary(s);
         const gain = s.finalAccuracy - s.initialAccuracy;
         process.stdout.write(
-          `\nheld-out accuracy ${pct(s.initialAccuracy)} → ${pct(s.finalAccuracy)} (${gain >= 0 ? '+' : ''}${(100 * gain).toFixed(1)} points) for ${formatFlops(s.chargedFlops)} of training-side compute\n` +
+          `\nheld-out ${s.headline} accuracy ${pct(s.initialAccuracy)} → ${pct(s.finalAccuracy)} (${gain >= 0 ? '+' : ''}${(100 * gain).toFixed(1)} points) for ${formatFlops(s.chargedFlops)} of training-side compute\n` +
             `metrics: ${join(opts.runDir, 'metrics.jsonl')}; try \`flopwise bench --quick\` to compare allocation methods\n`,
         );
       }),

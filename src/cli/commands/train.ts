@@ -6,7 +6,7 @@ import { buildTrainConfig, formatFlops, guarded, intArg, pct, progressBar, withC
 export function printSummary(s: RunSummary): void {
   const lines = [
     `run: ${s.runDir} (${s.allocator}, ${s.estimator}${s.weighting !== 'none' ? ` + ${s.weighting}` : ''}, seed ${s.seed})`,
-    `held-out greedy accuracy: ${pct(s.initialAccuracy)} → ${pct(s.finalAccuracy)} after ${s.steps} steps (${s.stoppedBy})`,
+    `held-out ${s.headline} accuracy: ${pct(s.initialAccuracy)} → ${pct(s.finalAccuracy)} after ${s.steps} steps (${s.stoppedBy})`,
     `training-side compute: ${formatFlops(s.chargedFlops)} (profile ${formatFlops(s.ledger.profile.flops)}, rollout ${formatFlops(s.ledger.rollout.flops)}, train ${formatFlops(s.ledger.train.flops)}, log-prob ${formatFlops(s.ledger.logprob.flops)}); eval ${formatFlops(s.ledger.eval.flops)} not charged`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -65,7 +65,7 @@ export function register(program: Command): void {
             onStep: (row) => {
               bar ??= progressBar('train', config?.steps ?? row.step, 'acc {acc} reward {reward} {flops}');
               bar.update(row.step, {
-                acc: row.eval ? pct(row.eval.greedyAccuracy) : '…',
+                acc: row.eval ? pct(row.eval.sampledAccuracy ?? row.eval.greedyAccuracy) : '…',
                 reward: row.reward.toFixed(2),
                 flops: formatFlops(row.chargedFlops),
               });
