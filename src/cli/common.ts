@@ -1,12 +1,19 @@
 /** Pieces shared by the CLI commands: config loading with overrides, number parsing, progress, errors. */
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { applyOverrides, parseConfig, readConfigFile, TrainConfigSchema, type TrainConfig } from '../run/config.js';
+import {
+  applyOverrides,
+  parseConfig,
+  readConfigFile,
+  TrainConfigSchema,
+  type TrainConfig,
+} from '../run/config.js';
 
 export function intArg(name: string, min: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
     return n;
   };
 }
@@ -53,7 +60,11 @@ export function progressBar(label: string, total: number, format: string) {
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {value}/{total} ${format} | ETA {eta_formatted}`, hideCursor: true, stream: process.stderr },
+    {
+      format: `${label} [{bar}] {value}/{total} ${format} | ETA {eta_formatted}`,
+      hideCursor: true,
+      stream: process.stderr,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, {});

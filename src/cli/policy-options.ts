@@ -11,7 +11,9 @@ export function withPolicyOptions(cmd: Command): Command {
     .option('--checkpoint <dir>', 'embedded checkpoint to sample from (default: the base policy)')
     .option('--server <url>', 'OpenAI-compatible server root including /v1 (vLLM, SGLang, llama.cpp, Ollama)')
     .option('--model <name>', 'model name as the server serves it (with --server)')
-    .addOption(new Option('--mode <mode>', 'server endpoint').choices(['chat', 'completions']).default('chat'))
+    .addOption(
+      new Option('--mode <mode>', 'server endpoint').choices(['chat', 'completions']).default('chat'),
+    )
     .option('--system-prompt <text>', 'system prompt (chat mode, --server only)')
     .option('--timeout <ms>', 'per-request time limit for --server', (v) => Number(v), 120_000)
     .option('--concurrency <n>', 'parallel requests for --server', (v) => Number(v), 8);
@@ -27,9 +29,14 @@ export interface PolicyFlags {
   concurrency: number;
 }
 
-export async function openPolicy(flags: PolicyFlags, config: TrainConfig, onPhase?: (m: string) => void): Promise<Policy> {
+export async function openPolicy(
+  flags: PolicyFlags,
+  config: TrainConfig,
+  onPhase?: (m: string) => void,
+): Promise<Policy> {
   if (flags.server) {
-    if (!flags.model) throw new Error('--server needs --model (the name the server serves; see GET /v1/models)');
+    if (!flags.model)
+      throw new Error('--server needs --model (the name the server serves; see GET /v1/models)');
     return createOpenAIPolicy({
       baseURL: flags.server,
       model: flags.model,

@@ -12,7 +12,11 @@ export function weightingFor(cfg: WeightingConfig): Weighting | undefined {
 }
 
 /** Advantages of every group, one array per group in the same order. */
-export function advantagesOf(groups: ScoredGroup[], estimator: EstimatorConfig, weighting: WeightingConfig): number[][] {
+export function advantagesOf(
+  groups: ScoredGroup[],
+  estimator: EstimatorConfig,
+  weighting: WeightingConfig,
+): number[][] {
   return computeAdvantages(
     groups.map((g) => ({ promptId: g.problem.id, rewards: g.rollouts.map((r) => r.reward) })),
     estimatorFor(estimator),

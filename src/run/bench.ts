@@ -32,8 +32,17 @@ export const BENCH_METHODS: BenchMethod[] = [
     description: 'DAPO dynamic sampling: oversample, keep groups with signal',
     sets: ['allocator.type=dynamic'],
   },
-  { name: 'sgpo', description: 'sGPO: profile, filter, G ≈ 1/p̂, easy → hard', sets: ['allocator.type=sgpo'], profile: 'sgpo' },
-  { name: 'vip', description: 'VIP: GP predictor + exact variance-optimal split', sets: ['allocator.type=vip'] },
+  {
+    name: 'sgpo',
+    description: 'sGPO: profile, filter, G ≈ 1/p̂, easy → hard',
+    sets: ['allocator.type=sgpo'],
+    profile: 'sgpo',
+  },
+  {
+    name: 'vip',
+    description: 'VIP: GP predictor + exact variance-optimal split',
+    sets: ['allocator.type=vip'],
+  },
   {
     name: 'sgpo+sqrt-r',
     description: 'sGPO with Sqrt-R asymmetric prompt weights',
@@ -107,8 +116,13 @@ function countsOf(runDir: string): MethodRuns['counts'][number] {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, number>);
-  const sum = (k: string) => rows.reduce((s, r) => s + (typeof r[k] === 'number' && r.rolloutsGenerated !== undefined ? r[k] : 0), 0);
-  return { generated: sum('rolloutsGenerated'), trained: sum('rolloutsTrained'), groupsWithSignal: sum('groupsWithSignal') };
+  const sum = (k: string) =>
+    rows.reduce((s, r) => s + (typeof r[k] === 'number' && r.rolloutsGenerated !== undefined ? r[k] : 0), 0);
+  return {
+    generated: sum('rolloutsGenerated'),
+    trained: sum('rolloutsTrained'),
+    groupsWithSignal: sum('groupsWithSignal'),
+  };
 }
 
 export async function runBench(args: {
@@ -122,11 +136,13 @@ export async function runBench(args: {
   const { preset, outDir } = args;
   mkdirSync(outDir, { recursive: true });
   const methods = BENCH_METHODS.filter((m) => !args.methods || args.methods.includes(m.name));
-  if (!methods.some((m) => m.name === 'grpo')) throw new Error('bench: the baseline method grpo must be included');
+  if (!methods.some((m) => m.name === 'grpo'))
+    throw new Error('bench: the baseline method grpo must be included');
   const configFor = (m: BenchMethod, seed: number, profilePath?: string): TrainConfig => {
     const sets = [...preset.sets, ...(args.extraSets ?? []), ...m.sets, `seed=${seed}`];
     if (profilePath && m.profile === 'sgpo') sets.push(`allocator.profile=${JSON.stringify(profilePath)}`);
-    if (profilePath && m.profile === 'vip-prior') sets.push(`allocator.prior.profile=${JSON.stringify(profilePath)}`);
+    if (profilePath && m.profile === 'vip-prior')
+      sets.push(`allocator.prior.profile=${JSON.stringify(profilePath)}`);
     return parseConfig(TrainConfigSchema, applyOverrides({}, sets), `bench ${m.name}`);
   };
 
@@ -135,7 +151,10 @@ export async function runBench(args: {
   let profileInfo: BenchResult['profile'] = null;
   if (methods.some((m) => m.profile)) {
     for (const seed of preset.seeds) {
-      const cfg = configFor(methods.find((m) => m.profile)!, seed);
+      const cfg = configFor(
+        methods.find((m) => m.profile)!,
+        seed,
+      );
       const dir = join(outDir, `profile-seed${seed}`);
       mkdirSync(dir, { recursive: true });
       const path = join(dir, PROFILE_FILES.jsonl);
@@ -152,7 +171,13 @@ export async function runBench(args: {
             score: scorerFor(cfg.data),
             dir,
             ledger: new Ledger(),
-            options: { k: a?.k ?? 8, temperature: cfg.sampling.temperature, maxNewTokens: cfg.sampling.maxNewTokens, seed, chunkSize: 64 },
+            options: {
+              k: a?.k ?? 8,
+              temperature: cfg.sampling.temperature,
+              maxNewTokens: cfg.sampling.maxNewTokens,
+              seed,
+              chunkSize: 64,
+            },
             onProgress: args.callbacks?.onProfile,
           });
           writeProfileWithPlan(dir, rows, { seed });
@@ -184,7 +209,10 @@ export async function runBench(args: {
       if (existsSync(summaryPath)) {
         summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as RunSummary; // finished before: reuse
       } else {
-        summary = await runTraining({ config: configFor(m, seed, profiles.get(seed)), runDir, resume: true }, args.callbacks);
+        summary = await runTraining(
+          { config: configFor(m, seed, profiles.get(seed)), runDir, resume: true },
+          args.callbacks,
+        );
       }
       runs.push(summary);
       counts.push(countsOf(runDir));
@@ -194,7 +222,9 @@ export async function runBench(args: {
 
   const table = benchmarkTable(all, 'grpo');
   const combos = table.results.filter((r) => r.method !== 'grpo' && r.savingVsBaseline !== null);
-  const best = combos.length ? combos.reduce((a, b) => (b.savingVsBaseline! > a.savingVsBaseline! ? b : a)).method : null;
+  const best = combos.length
+    ? combos.reduce((a, b) => (b.savingVsBaseline! > a.savingVsBaseline! ? b : a)).method
+    : null;
   const shared = configFor(methods[0], preset.seeds[0]);
   const note =
     `Preset ${preset.name}: ${preset.seeds.length} seeds per method, FLOP budget ${(shared.flopBudget / 1e9).toFixed(0)} GFLOP per run ` +

@@ -105,15 +105,34 @@ export const TrainConfigSchema = z
         eval: z.string().optional(),
         /** Per-check time limit of the math verifier (dataset files only). */
         verifyTimeoutMs: positiveInt.default(2000),
+        /** Column mapping for dataset files in other layouts, e.g. { prompt: 'question', answer: 'solution' }. */
+        columns: z
+          .object({ prompt: z.string(), answer: z.string(), id: z.string(), dataSource: z.string() })
+          .partial()
+          .strict()
+          .optional(),
+        /** Bad rows in dataset files: stop with a message naming file, row and field, or skip and count them. */
+        onBadRow: z.enum(['error', 'skip']).default('error'),
       })
       .strict()
-      .default({ mixture: 'ladder', seed: 1234, trainSize: 4096, evalSize: 512, verifyTimeoutMs: 2000 }),
+      .default({
+        mixture: 'ladder',
+        seed: 1234,
+        trainSize: 4096,
+        evalSize: 512,
+        verifyTimeoutMs: 2000,
+        onBadRow: 'error',
+      }),
     steps: positiveInt.default(400),
     /** Stop when training-side FLOPs (profiling included) reach this; 0 = no FLOP budget. */
     flopBudget: z.number().min(0).default(0),
     estimator: defaultType('grpo', EstimatorSchema).default({ type: 'grpo', eps: 1e-6 }),
     weighting: defaultType('none', WeightingSchema).default({ type: 'none' }),
-    allocator: defaultType('uniform', AllocatorSchema).default({ type: 'uniform', promptsPerStep: 64, groupSize: 8 }),
+    allocator: defaultType('uniform', AllocatorSchema).default({
+      type: 'uniform',
+      promptsPerStep: 64,
+      groupSize: 8,
+    }),
     optim: z
       .object({
         lr: z.number().positive().default(3e-4),

@@ -94,7 +94,8 @@ export async function runProfile(args: {
     ids.add(p.id);
   }
   const chunks: Problem[][] = [];
-  for (let i = 0; i < problems.length; i += options.chunkSize) chunks.push(problems.slice(i, i + options.chunkSize));
+  for (let i = 0; i < problems.length; i += options.chunkSize)
+    chunks.push(problems.slice(i, i + options.chunkSize));
   const partialPath = join(dir, PROFILE_FILES.partial);
   const metaPath = join(dir, PROFILE_FILES.meta);
   const done = readDoneChunks(
@@ -103,7 +104,9 @@ export async function runProfile(args: {
   );
   // Rewrite the partial file with finished chunks only, so a half-written chunk leaves no rows behind.
   writeJsonlRows(partialPath, [...done.values()].flat() as unknown as Record<string, unknown>[]);
-  const previous = existsSync(metaPath + '.partial') ? readJson<ProfileMeta>(metaPath + '.partial') : undefined;
+  const previous = existsSync(metaPath + '.partial')
+    ? readJson<ProfileMeta>(metaPath + '.partial')
+    : undefined;
   const meta: ProfileMeta = {
     prompts: problems.length,
     k: options.k,
@@ -178,7 +181,13 @@ export async function runProfileInMemory(args: {
   const rows: ProfileRow[] = [];
   for (let c = 0, i = 0; i < args.problems.length; c++, i += args.options.chunkSize) {
     const start = performance.now();
-    const out = await profileChunk(args.policy, args.problems.slice(i, i + args.options.chunkSize), c, args.score, args.options);
+    const out = await profileChunk(
+      args.policy,
+      args.problems.slice(i, i + args.options.chunkSize),
+      c,
+      args.score,
+      args.options,
+    );
     args.ledger.add('profile', out.flops, out.tokens, performance.now() - start);
     rows.push(...out.rows);
   }

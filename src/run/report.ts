@@ -25,7 +25,9 @@ export function computeToTarget(curve: CurvePoint[], target: number, tol = 1e-9)
 export function meanCurve(curves: CurvePoint[][]): CurvePoint[] {
   if (curves.length === 0) return [];
   const end = Math.min(...curves.map((c) => c[c.length - 1].chargedFlops));
-  const grid = [...new Set(curves.flat().map((p) => p.chargedFlops))].filter((f) => f <= end).sort((a, b) => a - b);
+  const grid = [...new Set(curves.flat().map((p) => p.chargedFlops))]
+    .filter((f) => f <= end)
+    .sort((a, b) => a - b);
   return grid.map((f) => {
     let sum = 0;
     for (const c of curves) {
@@ -73,12 +75,16 @@ export interface MethodRuns {
   counts: Array<{ generated: number; trained: number; groupsWithSignal: number }>;
 }
 
-export function benchmarkTable(methods: MethodRuns[], baseline: string): { target: number; results: MethodResult[] } {
+export function benchmarkTable(
+  methods: MethodRuns[],
+  baseline: string,
+): { target: number; results: MethodResult[] } {
   const base = methods.find((m) => m.method === baseline);
   if (!base) throw new Error(`bench: no baseline method '${baseline}'`);
   const target = meanStd(base.runs.map((r) => r.finalAccuracy)).mean;
   const ctt = (m: MethodRuns): Array<number | null> => m.runs.map((r) => computeToTarget(r.curve, target));
-  const meanCtt = (m: MethodRuns): number | null => computeToTarget(meanCurve(m.runs.map((r) => r.curve)), target);
+  const meanCtt = (m: MethodRuns): number | null =>
+    computeToTarget(meanCurve(m.runs.map((r) => r.curve)), target);
   const baseCtt = meanCtt(base);
   const results = methods.map((m): MethodResult => {
     const c = ctt(m);
@@ -98,7 +104,12 @@ export function benchmarkTable(methods: MethodRuns[], baseline: string): { targe
       profileFlops: meanStd(m.runs.map((r) => r.ledger.profile.flops)).mean,
       rolloutsGenerated: sum((x) => x.generated) / m.runs.length,
       rolloutsTrained: sum((x) => x.trained) / m.runs.length,
-      groupsWithSignalPerRollout: sum((x) => x.groupsWithSignal) / Math.max(1, sum((x) => x.generated)),
+      groupsWithSignalPerRollout:
+        sum((x) => x.groupsWithSignal) /
+        Math.max(
+          1,
+          sum((x) => x.generated),
+        ),
     };
   });
   return { target, results };

@@ -107,7 +107,12 @@ export async function runTraining(
   });
   try {
     const a = config.allocator;
-    const profilePath = a.type === 'sgpo' ? a.profile : a.type === 'vip' && a.prior.type === 'profile' ? a.prior.profile : undefined;
+    const profilePath =
+      a.type === 'sgpo'
+        ? a.profile
+        : a.type === 'vip' && a.prior.type === 'profile'
+          ? a.prior.profile
+          : undefined;
     const strategy = await createStrategy({
       config,
       problems: trainSet,
@@ -116,7 +121,8 @@ export async function runTraining(
         callbacks.onPhase?.('profiling the initial policy');
         // On resume the ledger already holds the profile's FLOPs: charge a throwaway ledger instead.
         const charge = state ? new Ledger() : ledger;
-        if (state && !profilePath && !existsSync(runDir.root)) throw new Error('resume: the run directory lost its profile');
+        if (state && !profilePath && !existsSync(runDir.root))
+          throw new Error('resume: the run directory lost its profile');
         return obtainProfile({
           path: profilePath,
           k: a.type === 'sgpo' ? a.k : 8,

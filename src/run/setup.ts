@@ -11,7 +11,13 @@ import { generateMixture, hasFamily, MIXTURES, scoreProblem, type Problem } from
 import { verifyWithTimeout } from '../verify/index.js';
 import type { TrainConfig } from './config.js';
 import type { Ledger } from './ledger.js';
-import { readProfileEntries, runProfile, writeProfileWithPlan, PROFILE_FILES, type ProfileProgress } from './profile.js';
+import {
+  readProfileEntries,
+  runProfile,
+  writeProfileWithPlan,
+  PROFILE_FILES,
+  type ProfileProgress,
+} from './profile.js';
 import { readJson } from './rundir.js';
 import type { Scorer } from './scoring.js';
 import { SgpoStrategy } from './strategies/sgpo.js';
@@ -26,10 +32,20 @@ export interface Datasets {
   eval: Problem[];
 }
 
+/** One dataset file as problems, with the config's column mapping and bad-row policy. */
+export async function loadDataset(file: string, data: TrainConfig['data']): Promise<Problem[]> {
+  const { problems, skipped } = await loadProblems(file, { columns: data.columns, onBadRow: data.onBadRow });
+  if (skipped.length > 0)
+    process.stderr.write(`${file}: skipped ${skipped.length} bad rows (first: ${skipped[0].message})\n`);
+  return problems;
+}
+
 export async function loadDatasets(data: TrainConfig['data']): Promise<Datasets> {
   if (data.train || data.eval) {
-    if (!data.train || !data.eval) throw new Error('data: give both data.train and data.eval dataset files, or neither');
-    const [train, evalSet] = [(await loadProblems(data.train)).problems, (await loadProblems(data.eval)).problems];
+    if (!data.train || !data.eval)
+      throw new Error('data: give both data.train and data.eval dataset files, or neither');
+    const train = await loadDataset(data.train, data);
+    const evalSet = await loadDataset(data.eval, data);
     const trainPrompts = new Set(train.map((p) => p.prompt));
     const shared = evalSet.filter((p) => trainPrompts.has(p.prompt)).length;
     if (shared > 0) throw new Error(`data: ${shared} prompts of ${data.eval} also appear in ${data.train}`);
@@ -74,7 +90,9 @@ export async function obtainProfile(args: {
     const entries = readProfileEntries(args.path);
     const metaPath = join(args.path, '..', PROFILE_FILES.meta);
     if (!existsSync(metaPath)) {
-      throw new Error(`${args.path}: no ${PROFILE_FILES.meta} beside it, so its compute cannot be charged; profile with \`flopwise profile\``);
+      throw new Error(
+        `${args.path}: no ${PROFILE_FILES.meta} beside it, so its compute cannot be charged; profile with \`flopwise profile\``,
+      );
     }
     const meta = readJson<ProfileMeta>(metaPath);
     args.ledger.add('profile', meta.flops, meta.tokens, meta.wallMs);

@@ -190,7 +190,9 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
         if (advantages[i] === 0) zeroAdvantage++;
         if (advantages[i] === 0 && !config.trainOnZeroAdvantage) return;
         if (!r.promptTokens || !r.completionTokens || !r.logprobs) {
-          throw new Error(`policy ${policy.kind} returned rollouts without tokens or log-probs: it cannot be trained`);
+          throw new Error(
+            `policy ${policy.kind} returned rollouts without tokens or log-probs: it cannot be trained`,
+          );
         }
         batch.push({
           promptTokens: r.promptTokens,
@@ -259,7 +261,12 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
   }
   if (stoppedBy === 'flop-budget' && evals[evals.length - 1]?.step !== step) {
     await runEval(step);
-    runDir.appendMetrics({ step, chargedFlops: ledger.chargedFlops, ledger: ledger.snapshot(), eval: evals[evals.length - 1].eval });
+    runDir.appendMetrics({
+      step,
+      chargedFlops: ledger.chargedFlops,
+      ledger: ledger.snapshot(),
+      eval: evals[evals.length - 1].eval,
+    });
     await saveCheckpoint(deps, { step, ledger: ledger.snapshot(), strategy: strategy.getState(), evals });
   }
   return { steps: step, evals, ledger: ledger.snapshot(), stoppedBy };

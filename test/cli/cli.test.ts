@@ -20,7 +20,8 @@ describe('flopwise CLI', () => {
   it('lists every command in --help', () => {
     const r = flopwise('--help');
     expect(r.status).toBe(0);
-    for (const c of ['demo', 'pretrain', 'train', 'profile', 'plan', 'eval', 'bench', 'data']) expect(r.stdout).toContain(c);
+    for (const c of ['demo', 'pretrain', 'train', 'profile', 'plan', 'eval', 'bench', 'data'])
+      expect(r.stdout).toContain(c);
   });
 
   it('plan: prints classes, phases and rollouts against uniform for a profile', () => {

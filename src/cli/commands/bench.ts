@@ -60,7 +60,9 @@ export function register(program: Command): void {
             `profile of the base policy: ${result.profile.prompts} prompts by successes out of ${result.profile.k}: ${result.profile.histogram.join(' ')}\n`,
           );
         }
-        process.stdout.write(`best method against the baseline: ${result.best ?? 'none reached the target'}\nwritten: ${join(opts.out, 'results.json')}, ${join(opts.out, 'results.md')}\n`);
+        process.stdout.write(
+          `best method against the baseline: ${result.best ?? 'none reached the target'}\nwritten: ${join(opts.out, 'results.json')}, ${join(opts.out, 'results.md')}\n`,
+        );
       }),
     );
 }

@@ -20,14 +20,21 @@ export function printPlan(plan: SgpoPlan): void {
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('show the sGPO plan a profile yields (classes, phases, rollouts per epoch against uniform) without training')
+    .description(
+      'show the sGPO plan a profile yields (classes, phases, rollouts per epoch against uniform) without training',
+    )
     .argument('<profile>', 'profile.jsonl written by `flopwise profile` (rows with id, k, successes)')
     .option('--tau <p>', 'trivial threshold: p̂ > τ is dropped', (v) => Number(v), 0.75)
     .option('--alpha <f>', 'fraction of unsolved prompts kept', (v) => Number(v), 0.1)
     .option('--g-min <n>', 'smallest group size', intArg('--g-min', 1), 2)
     .option('--g-max <n>', 'largest group size', intArg('--g-max', 1), 8)
     .option('--exact', 'G = round(1/p̂) instead of power-of-two buckets')
-    .option('--uniform-n <n>', 'group size of the uniform baseline compared against', intArg('--uniform-n', 1), 8)
+    .option(
+      '--uniform-n <n>',
+      'group size of the uniform baseline compared against',
+      intArg('--uniform-n', 1),
+      8,
+    )
     .option('--seed <n>', 'seed of the unsolved subsample', intArg('--seed', 0), 1)
     .option('--json', 'print the plan as JSON')
     .action((file: string, opts) =>

@@ -14,13 +14,18 @@ export function register(program: Command): void {
     );
   withConfigOptions(cmd)
     .option('--force', 'train again even when a cached base exists')
-    .option('--check', 'then measure the base policy’s success spread on the RL training prompts of its mixture (8 samples per prompt)')
+    .option(
+      '--check',
+      'then measure the base policy’s success spread on the RL training prompts of its mixture (8 samples per prompt)',
+    )
     .option('--cache-dir <dir>', 'cache directory (default .cache/flopwise, or $FLOPWISE_CACHE)')
     .action((opts) =>
       guarded(async () => {
         const raw = applyOverrides(opts.config ? readConfigFile(opts.config) : {}, opts.set);
         const cfg = parseConfig(PretrainConfigSchema, raw, opts.config ?? 'flags');
-        process.stderr.write(`base policy ${pretrainHash(cfg)}: d=${cfg.model.dModel}, ${cfg.model.nLayers} layers, ${cfg.steps} steps\n`);
+        process.stderr.write(
+          `base policy ${pretrainHash(cfg)}: d=${cfg.model.dModel}, ${cfg.model.nLayers} layers, ${cfg.steps} steps\n`,
+        );
         const bar = progressBar('pretrain', cfg.steps, 'loss {loss}');
         const s = await ensureBase(cfg, {
           cacheDir: opts.cacheDir,
@@ -36,12 +41,20 @@ export function register(program: Command): void {
         const { train } = await loadDatasets(rl.data);
         const policy = await loadEmbeddedPolicy(s.dir, { threads: cfg.threads });
         try {
-          const sp = await measureSpread({ policy, problems: train, score: scorerFor(rl.data), maxNewTokens: rl.sampling.maxNewTokens });
+          const sp = await measureSpread({
+            policy,
+            problems: train,
+            score: scorerFor(rl.data),
+            maxNewTokens: rl.sampling.maxNewTokens,
+          });
           process.stdout.write(
             `success spread on ${sp.prompts} RL prompts (k=${sp.k}): p̂ > ${sp.tau}: ${pct(sp.easy)}, p̂ = 0: ${pct(sp.unsolved)}, in between: ${pct(sp.learnable)}\n` +
               `  prompts by successes 0..${sp.k}: ${sp.histogram.join(' ')}\n` +
               Object.entries(sp.byFamily)
-                .map(([f, v]) => `  ${f.padEnd(10)} ${String(v.prompts).padStart(4)} prompts, mean p̂ ${v.meanP.toFixed(2)}`)
+                .map(
+                  ([f, v]) =>
+                    `  ${f.padEnd(10)} ${String(v.prompts).padStart(4)} prompts, mean p̂ ${v.meanP.toFixed(2)}`,
+                )
                 .join('\n') +
               '\n',
           );

@@ -1,7 +1,15 @@
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { runTraining, type RunSummary } from '../../run/run.js';
-import { buildTrainConfig, formatFlops, guarded, intArg, pct, progressBar, withConfigOptions } from '../common.js';
+import {
+  buildTrainConfig,
+  formatFlops,
+  guarded,
+  intArg,
+  pct,
+  progressBar,
+  withConfigOptions,
+} from '../common.js';
 
 export function printSummary(s: RunSummary): void {
   const lines = [
@@ -21,15 +29,25 @@ export function register(program: Command): void {
   withConfigOptions(cmd)
     .option('-o, --run-dir <dir>', 'run directory', join('runs', 'train'))
     .option('--resume', 'continue the run in --run-dir from its latest checkpoint (with its saved config)')
-    .addOption(new Option('--allocator <type>', 'allocation strategy').choices(['uniform', 'dynamic', 'sgpo', 'vip']))
+    .addOption(
+      new Option('--allocator <type>', 'allocation strategy').choices(['uniform', 'dynamic', 'sgpo', 'vip']),
+    )
     .addOption(new Option('--estimator <type>', 'advantage estimator').choices(['grpo', 'drgrpo', 'rloo']))
     .addOption(
-      new Option('--weighting <type>', 'asymmetric prompt weights').choices(['none', 'linear-r', 'sqrt-r', 'uniform-r']),
+      new Option('--weighting <type>', 'asymmetric prompt weights').choices([
+        'none',
+        'linear-r',
+        'sqrt-r',
+        'uniform-r',
+      ]),
     )
     .option('--steps <n>', 'training steps', intArg('--steps', 1))
     .option('--seed <n>', 'run seed (same seed and config → same numbers)', intArg('--seed', 0))
     .option('--base <dir>', 'base policy checkpoint (default: the cached supervised warm start)')
-    .option('--profile <file>', 'sGPO profile (profile.jsonl from `flopwise profile`) instead of profiling now')
+    .option(
+      '--profile <file>',
+      'sGPO profile (profile.jsonl from `flopwise profile`) instead of profiling now',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  flopwise train --allocator sgpo --steps 60\n  flopwise train --allocator vip --set allocator.rolloutsPerStep=128\n  flopwise train --resume -o runs/train',

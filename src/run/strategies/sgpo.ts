@@ -7,7 +7,13 @@
 import { classify, groupSizeExact, groupSizePow2, type SgpoPlan } from '../../algo/index.js';
 import type { Problem } from '../../tasks/types.js';
 import { PromptStream, type PromptStreamState } from './prompt-stream.js';
-import { successCount, type CollectContext, type CollectResult, type ScoredGroup, type Strategy } from './types.js';
+import {
+  successCount,
+  type CollectContext,
+  type CollectResult,
+  type ScoredGroup,
+  type Strategy,
+} from './types.js';
 
 export interface SgpoStrategyConfig {
   promptsPerStep: number;
@@ -61,7 +67,9 @@ export class SgpoStrategy implements Strategy {
       }),
     }));
     if (this.phases.length === 0) {
-      throw new Error('sgpo: the plan has no phases (every prompt is trivial or unsolved); lower tau or raise alpha');
+      throw new Error(
+        'sgpo: the plan has no phases (every prompt is trivial or unsolved); lower tau or raise alpha',
+      );
     }
     this.streams = this.phases.map((ph, i) => new PromptStream(ph.problems.length, seed, `sgpo-phase-${i}`));
     for (const p of plan.prompts) this.online.set(p.id, { successes: p.successes, trials: p.k });
@@ -83,7 +91,11 @@ export class SgpoStrategy implements Strategy {
     const pHat = c.successes / c.trials;
     if (classify(pHat, this.cfg.tau) === 'trivial') return null;
     if (pHat === 0) return this.cfg.gMax;
-    return (this.cfg.rounding === 'exact' ? groupSizeExact : groupSizePow2)(pHat, this.cfg.gMin, this.cfg.gMax);
+    return (this.cfg.rounding === 'exact' ? groupSizeExact : groupSizePow2)(
+      pHat,
+      this.cfg.gMin,
+      this.cfg.gMax,
+    );
   }
 
   async collect(ctx: CollectContext): Promise<CollectResult> {
@@ -104,7 +116,12 @@ export class SgpoStrategy implements Strategy {
     }
     const groups = chosen.length ? await ctx.sample(chosen, n) : [];
     const generated = n.reduce((s, x) => s + x, 0);
-    return { groups, generated, discarded: 0, info: { phase: this.phase, phaseG: ph.G, droppedTrivial: dropped } };
+    return {
+      groups,
+      generated,
+      discarded: 0,
+      info: { phase: this.phase, phaseG: ph.G, droppedTrivial: dropped },
+    };
   }
 
   observe(groups: ScoredGroup[]): void {

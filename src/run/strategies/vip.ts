@@ -19,7 +19,13 @@ import {
 } from '../../algo/index.js';
 import type { Problem } from '../../tasks/types.js';
 import { PromptStream, type PromptStreamState } from './prompt-stream.js';
-import { successCount, type CollectContext, type CollectResult, type ScoredGroup, type Strategy } from './types.js';
+import {
+  successCount,
+  type CollectContext,
+  type CollectResult,
+  type ScoredGroup,
+  type Strategy,
+} from './types.js';
 
 export interface VipStrategyConfig {
   promptsPerStep: number;
@@ -68,7 +74,9 @@ export class VipStrategy implements Strategy {
   }
 
   async collect(ctx: CollectContext): Promise<CollectResult> {
-    const batch = this.stream.take(Math.min(this.cfg.promptsPerStep, this.problems.length)).map((i) => this.problems[i]);
+    const batch = this.stream
+      .take(Math.min(this.cfg.promptsPerStep, this.problems.length))
+      .map((i) => this.problems[i]);
     const ids = batch.map((p) => p.id);
     const p = Array.from(gpPredict(this.gp, ids));
     const lower = explorationFloor(p, { lower: this.cfg.lower, minRollouts: this.cfg.floor });
@@ -83,7 +91,12 @@ export class VipStrategy implements Strategy {
     });
     this.last = { ids, p, n };
     const groups = await ctx.sample(batch, n);
-    return { groups, generated: this.cfg.rolloutsPerStep, discarded: 0, info: { budget: this.cfg.rolloutsPerStep } };
+    return {
+      groups,
+      generated: this.cfg.rolloutsPerStep,
+      discarded: 0,
+      info: { budget: this.cfg.rolloutsPerStep },
+    };
   }
 
   observe(groups: ScoredGroup[]): void {

@@ -1,0 +1,105 @@
+/** The CLI against an OpenAI-compatible server (a fake one on 127.0.0.1): profile, plan and eval. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'flopwise-server-'));
+let server: FakeOpenAIServer;
+
+beforeAll(async () => {
+  server = await startFakeOpenAIServer({ models: ['tiny'], usage: true });
+  // verl-style rows with the answer under other column names, to exercise the mapping
+  const rows = Array.from({ length: 6 }, (_, i) => ({
+    question: `What is ${i} + ${i}?`,
+    solution: String(2 * i),
+  }));
+  writeFileSync(join(dir, 'math.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const flopwise = (...args: string[]) =>
+  run(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/cli/index.ts'), ...args], { timeout: 60_000 });
+
+describe('CLI against an OpenAI-compatible server', () => {
+  it('profiles a dataset with column mapping and writes the plan columns', async () => {
+    const out = join(dir, 'profile');
+    const { stdout } = await flopwise(
+      'profile',
+      '--server',
+      server.baseURL,
+      '--model',
+      'tiny',
+      '--data',
+      join(dir, 'math.jsonl'),
+      '--columns',
+      'prompt=question,answer=solution',
+      '-k',
+      '4',
+      '--max-new-tokens',
+      '16',
+      '-o',
+      out,
+    );
+    expect(stdout).toContain('profile: 6 prompts × 4 samples');
+    expect(stdout).toContain('not counted (remote server)');
+    const rows = readFileSync(join(out, 'profile.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(6);
+    for (const r of rows) {
+      expect(r.k).toBe(4);
+      expect(['trivial', 'unsolved', 'learnable']).toContain(r.class);
+    }
+    expect(server.stats.completionRequests).toBeGreaterThanOrEqual(6);
+  });
+
+  it('evaluates a served model on a dataset', async () => {
+    const { stdout } = await flopwise(
+      'eval',
+      '--server',
+      server.baseURL,
+      '--model',
+      'tiny',
+      '--data',
+      join(dir, 'math.jsonl'),
+      '--columns',
+      'prompt=question,answer=solution',
+      '--samples',
+      '2',
+      '--pass-k',
+      '2',
+      '--json',
+    );
+    const r = JSON.parse(stdout);
+    expect(r.prompts).toBe(6);
+    expect(r.greedyAccuracy).toBeGreaterThanOrEqual(0);
+    expect(r.greedyAccuracy).toBeLessThanOrEqual(1);
+    expect(r.passAtK).not.toBeNull();
+  });
+
+  it('names the model and the models served when the model is wrong', async () => {
+    await expect(
+      flopwise(
+        'eval',
+        '--server',
+        server.baseURL,
+        '--model',
+        'nope',
+        '--data',
+        join(dir, 'math.jsonl'),
+        '--columns',
+        'prompt=question,answer=solution',
+      ),
+    ).rejects.toMatchObject({ stderr: expect.stringMatching(/nope[\s\S]*tiny/) });
+  });
+});
