@@ -119,12 +119,12 @@ const gflop = (f: number | null): string => (f === null ? 'not reached' : `${(f 
 
 export function markdownTable(table: { target: number; results: MethodResult[] }, note: string): string {
   const head =
-    '| method | final accuracy (mean ± std) | compute to target, GFLOP (seeds reaching it alone) | saving vs baseline | profile GFLOP | rollouts generated / trained | groups with signal per 100 rollouts |\n' +
-    '|---|---|---|---|---|---|---|\n';
+    '| method | start | final accuracy (mean ± std) | compute to target, GFLOP (seeds reaching it alone) | saving vs baseline | profile GFLOP | rollouts generated / trained | groups with signal per 100 rollouts |\n' +
+    '|---|---|---|---|---|---|---|---|\n';
   const rows = table.results
     .map(
       (r) =>
-        `| ${r.method} | ${(100 * r.finalAccuracy.mean).toFixed(1)} ± ${(100 * r.finalAccuracy.std).toFixed(1)} % | ` +
+        `| ${r.method} | ${(100 * r.initialAccuracy).toFixed(1)} % | ${(100 * r.finalAccuracy.mean).toFixed(1)} ± ${(100 * r.finalAccuracy.std).toFixed(1)} % | ` +
         `${gflop(r.meanComputeToTarget)} (${r.reached}/${r.seeds.length}) | ` +
         `${r.savingVsBaseline === null ? '–' : `${r.savingVsBaseline.toFixed(2)}×`} | ${(r.profileFlops / 1e9).toFixed(1)} | ` +
         `${Math.round(r.rolloutsGenerated)} / ${Math.round(r.rolloutsTrained)} | ${(100 * r.groupsWithSignalPerRollout).toFixed(1)} |`,

@@ -102,8 +102,8 @@ describe('benchmark report', () => {
     expect(never.savingVsBaseline).toBeNull();
     expect(fast.groupsWithSignalPerRollout).toBeCloseTo(10 / 200, 12);
     const md = markdownTable(t, 'note');
-    expect(md).toContain('| fast | 55.0 ± 7.1 % | 0.0 (2/2) | 2.00× | 0.0 | 100 / 50 | 5.0 |');
-    expect(md).toContain('| never | 40.0 ± 14.1 % | not reached (1/2) | – |');
+    expect(md).toContain('| fast | 20.0 % | 55.0 ± 7.1 % | 0.0 (2/2) | 2.00× | 0.0 | 100 / 50 | 5.0 |');
+    expect(md).toContain('| never | 20.0 % | 40.0 ± 14.1 % | not reached (1/2) | – |');
   });
 
   it('saving vs baseline when both reach the target on every seed', () => {
