@@ -13,7 +13,7 @@ export function register(program: Command): void {
         'print held-out accuracy before and after and the compute spent',
     )
     .option('-o, --run-dir <dir>', 'run directory (replaced)', join('runs', 'demo'))
-    .option('--steps <n>', 'training steps', (v) => Number(v), 400)
+    .option('--steps <n>', 'training steps', (v) => Number(v), 1000)
     .action((opts) =>
       guarded(async () => {
         rmSync(opts.runDir, { recursive: true, force: true });
