@@ -91,7 +91,6 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
       'steps=100000',
       'allocator.promptsPerStep=64',
       'allocator.rolloutsPerStep=512',
-      'data.trainSize=1024',
       'eval.every=10',
       'checkpointEvery=100000',
     ],
