@@ -91,8 +91,8 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
       'steps=100000',
       'allocator.promptsPerStep=64',
       'allocator.rolloutsPerStep=512',
-      'eval.every=10',
-      'checkpointEvery=100000',
+      'eval.every=25',
+      'checkpointEvery=100',
     ],
   },
 };
