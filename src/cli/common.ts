@@ -1,6 +1,7 @@
 /** Pieces shared by the CLI commands: config loading with overrides, number parsing, progress, errors. */
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
+import type { RunCallbacks } from '../run/run.js';
 import {
   applyOverrides,
   parseConfig,
@@ -99,4 +100,39 @@ export async function guarded(fn: () => Promise<void>): Promise<void> {
     process.stderr.write(`flopwise: ${message}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * Progress for a run on the terminal: one bar at a time (warm start, profile, training), replaced
+ * when the phase changes. `totalSteps` sizes the training bar.
+ */
+export function terminalCallbacks(totalSteps: number): RunCallbacks & { stop(): void } {
+  let bar: ReturnType<typeof progressBar> | undefined;
+  const stop = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  return {
+    stop,
+    onPhase: (m) => {
+      stop();
+      process.stderr.write(`${m}\n`);
+    },
+    onPretrain: (p) => {
+      bar ??= progressBar('pretrain', p.steps, 'loss {loss}');
+      bar.update(p.step, { loss: p.loss.toFixed(3) });
+    },
+    onProfile: (p) => {
+      bar ??= progressBar('profile', p.total, 'prompts');
+      bar.update(p.done, {});
+    },
+    onStep: (row) => {
+      bar ??= progressBar('train', totalSteps, 'acc {acc} reward {reward} {flops}');
+      bar.update(row.step, {
+        acc: row.eval ? pct(row.eval.sampledAccuracy ?? row.eval.greedyAccuracy) : '…',
+        reward: row.reward.toFixed(2),
+        flops: formatFlops(row.chargedFlops),
+      });
+    },
+  };
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_METHODS, BENCH_PRESETS, runBench } from '../../run/bench.js';
-import { collect, guarded, progressBar } from '../common.js';
+import { collect, guarded, terminalCallbacks } from '../common.js';
 
 export function machineDescription(): string {
   const c = cpus();
@@ -29,7 +29,7 @@ export function register(program: Command): void {
         for (const m of methods ?? []) {
           if (!BENCH_METHODS.some((b) => b.name === m)) throw new Error(`bench: unknown method '${m}'`);
         }
-        let bar: ReturnType<typeof progressBar> | undefined;
+        const progress = terminalCallbacks(0);
         const result = await runBench({
           preset,
           outDir: opts.out,
@@ -37,23 +37,12 @@ export function register(program: Command): void {
           extraSets: opts.set,
           machine: machineDescription(),
           callbacks: {
-            onPhase: (m) => {
-              bar?.stop();
-              bar = undefined;
-              process.stderr.write(`${m}\n`);
-            },
-            onRun: (method, seed, i, total) => {
-              bar?.stop();
-              bar = undefined;
-              process.stderr.write(`[${i}/${total}] ${method}, seed ${seed}\n`);
-            },
-            onPretrain: (p) => {
-              bar ??= progressBar('pretrain', p.steps, 'loss {loss}');
-              bar.update(p.step, { loss: p.loss.toFixed(3) });
-            },
+            onPhase: progress.onPhase,
+            onPretrain: progress.onPretrain,
+            onRun: (method, seed, i, total) => progress.onPhase!(`[${i}/${total}] ${method}, seed ${seed}`),
           },
         });
-        bar?.stop();
+        progress.stop();
         process.stdout.write(`\n${result.markdown}\n`);
         if (result.profile) {
           process.stdout.write(

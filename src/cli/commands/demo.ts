@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { runTraining } from '../../run/run.js';
-import { buildTrainConfig, formatFlops, guarded, pct, progressBar } from '../common.js';
+import { buildTrainConfig, formatFlops, guarded, pct, terminalCallbacks } from '../common.js';
 import { printSummary } from './train.js';
 
 export function register(program: Command): void {
@@ -18,30 +18,9 @@ export function register(program: Command): void {
       guarded(async () => {
         rmSync(opts.runDir, { recursive: true, force: true });
         const config = buildTrainConfig({}, [`steps=${opts.steps}`, 'allocator.type=uniform']);
-        let bar: ReturnType<typeof progressBar> | undefined;
-        const s = await runTraining(
-          { config, runDir: opts.runDir },
-          {
-            onPhase: (m) => {
-              bar?.stop();
-              bar = undefined;
-              process.stderr.write(`${m}\n`);
-            },
-            onPretrain: (p) => {
-              bar ??= progressBar('pretrain', p.steps, 'loss {loss}');
-              bar.update(p.step, { loss: p.loss.toFixed(3) });
-            },
-            onStep: (row) => {
-              bar ??= progressBar('train', config.steps, 'acc {acc} reward {reward} {flops}');
-              bar.update(row.step, {
-                acc: row.eval ? pct(row.eval.sampledAccuracy ?? row.eval.greedyAccuracy) : '…',
-                reward: row.reward.toFixed(2),
-                flops: formatFlops(row.chargedFlops),
-              });
-            },
-          },
-        );
-        bar?.stop();
+        const progress = terminalCallbacks(config.steps);
+        const s = await runTraining({ config, runDir: opts.runDir }, progress);
+        progress.stop();
         printSummary(s);
         const gain = s.finalAccuracy - s.initialAccuracy;
         process.stdout.write(

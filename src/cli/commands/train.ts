@@ -1,13 +1,14 @@
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { runTraining, type RunSummary } from '../../run/run.js';
+import { readJson } from '../../run/rundir.js';
 import {
   buildTrainConfig,
   formatFlops,
   guarded,
   intArg,
   pct,
-  progressBar,
+  terminalCallbacks,
   withConfigOptions,
 } from '../common.js';
 
@@ -63,34 +64,10 @@ export function register(program: Command): void {
         if (opts.base) flags.push(`base=${JSON.stringify(opts.base)}`);
         if (opts.profile) flags.push(`allocator.profile=${JSON.stringify(opts.profile)}`);
         const config = opts.resume ? undefined : buildTrainConfig(opts, flags);
-        let bar: ReturnType<typeof progressBar> | undefined;
-        const summary = await runTraining(
-          { config, runDir: opts.runDir, resume: opts.resume },
-          {
-            onPhase: (m) => {
-              bar?.stop();
-              bar = undefined;
-              process.stderr.write(`${m}\n`);
-            },
-            onPretrain: (p) => {
-              bar ??= progressBar('pretrain', p.steps, 'loss {loss}');
-              bar.update(p.step, { loss: p.loss.toFixed(3) });
-            },
-            onProfile: (p) => {
-              bar ??= progressBar('profile', p.total, 'prompts');
-              bar.update(p.done, {});
-            },
-            onStep: (row) => {
-              bar ??= progressBar('train', config?.steps ?? row.step, 'acc {acc} reward {reward} {flops}');
-              bar.update(row.step, {
-                acc: row.eval ? pct(row.eval.sampledAccuracy ?? row.eval.greedyAccuracy) : '…',
-                reward: row.reward.toFixed(2),
-                flops: formatFlops(row.chargedFlops),
-              });
-            },
-          },
-        );
-        bar?.stop();
+        const steps = config?.steps ?? readJson<{ steps: number }>(join(opts.runDir, 'config.json')).steps;
+        const progress = terminalCallbacks(steps);
+        const summary = await runTraining({ config, runDir: opts.runDir, resume: opts.resume }, progress);
+        progress.stop();
         printSummary(summary);
       }),
     );
