@@ -212,8 +212,10 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
       const parts = Math.min(config.optim.miniBatches, batch.length);
       for (let m = 0; m < parts; m++) {
         const mini = batch.filter((_, i) => i % parts === m);
+        const updateStart = performance.now();
         const stats = await policy.update(mini, { ...config.optim, lr });
-        ledger.add('train', stats.trainFlops, stats.tokens, 0);
+        // One call does the reference forward (log-prob) and the update (train); its time goes to train.
+        ledger.add('train', stats.trainFlops, stats.tokens, performance.now() - updateStart);
         if (stats.logprobFlops > 0) ledger.add('logprob', stats.logprobFlops, 0, 0);
         loss += stats.loss / parts;
         clipFraction += stats.clipFraction / parts;
