@@ -5,6 +5,9 @@ import { createOpenAIPolicy } from '../policy/openai.js';
 import type { Policy } from '../policy/types.js';
 import { resolveBase } from '../run/run.js';
 import type { TrainConfig } from '../run/config.js';
+import { loadDataset, loadDatasets } from '../run/setup.js';
+import type { Problem } from '../tasks/types.js';
+import { intArg } from './common.js';
 
 export function withPolicyOptions(cmd: Command): Command {
   return cmd
@@ -48,4 +51,40 @@ export async function openPolicy(
   }
   const dir = flags.checkpoint ?? (await resolveBase(config, { onPhase }));
   return loadEmbeddedPolicy(dir, { threads: config.threads, optimizer: false });
+}
+
+/** Options of commands that read a dataset file instead of the procedural mixture. */
+export function withDatasetOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <file>', 'dataset file (JSONL or Parquet) instead of the procedural mixture')
+    .option('--columns <map>', 'column mapping for --data, e.g. prompt=question,answer=solution')
+    .option('--skip-bad-rows', 'skip (and count) bad rows of --data instead of stopping at the first')
+    .option('--max-new-tokens <n>', 'completion length limit', intArg('--max-new-tokens', 1));
+}
+
+export interface DatasetFlags {
+  data?: string;
+  columns?: string;
+  skipBadRows?: boolean;
+  maxNewTokens?: number;
+}
+
+/** The dataset options as config overrides (`key.path=value`). */
+export function datasetSets(opts: DatasetFlags): string[] {
+  const sets: string[] = [];
+  if (opts.data)
+    sets.push(`data.train=${JSON.stringify(opts.data)}`, `data.eval=${JSON.stringify(opts.data)}`);
+  if (opts.maxNewTokens) sets.push(`sampling.maxNewTokens=${opts.maxNewTokens}`);
+  for (const pair of opts.columns ? opts.columns.split(',') : []) sets.push(`data.columns.${pair.trim()}`);
+  if (opts.skipBadRows) sets.push('data.onBadRow=skip');
+  return sets;
+}
+
+/** The prompts a command works on: the --data file, or one split of the procedural mixture. */
+export async function commandProblems(
+  opts: DatasetFlags,
+  config: TrainConfig,
+  split: 'train' | 'eval',
+): Promise<Problem[]> {
+  return opts.data ? loadDataset(opts.data, config.data) : (await loadDatasets(config.data))[split];
 }

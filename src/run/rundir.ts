@@ -4,34 +4,11 @@
  * Every file that a crash could leave half-written is written to a temp file and renamed, and
  * `latest` points at a checkpoint only after that checkpoint is complete.
  */
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJson, writeFileAtomic, writeJsonAtomic } from '../data/atomic.js';
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
-}
-
-export function readJson<T>(path: string): T {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
-  }
-}
+export { readJson, writeFileAtomic, writeJsonAtomic };
 
 export class RunDir {
   constructor(readonly root: string) {

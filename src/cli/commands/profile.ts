@@ -3,10 +3,17 @@ import { join } from 'node:path';
 import { Ledger } from '../../run/ledger.js';
 import { PROFILE_FILES, runProfile, writeProfileWithPlan } from '../../run/profile.js';
 import { RunDir } from '../../run/rundir.js';
-import { loadDataset, loadDatasets, scorerFor } from '../../run/setup.js';
+import { scorerFor } from '../../run/setup.js';
 import { closeSharedVerifierPool } from '../../verify/index.js';
 import { buildTrainConfig, formatFlops, guarded, intArg, progressBar, withConfigOptions } from '../common.js';
-import { openPolicy, withPolicyOptions, type PolicyFlags } from '../policy-options.js';
+import {
+  commandProblems,
+  datasetSets,
+  openPolicy,
+  withDatasetOptions,
+  withPolicyOptions,
+  type PolicyFlags,
+} from '../policy-options.js';
 import { printPlan } from './plan.js';
 
 export function register(program: Command): void {
@@ -16,17 +23,13 @@ export function register(program: Command): void {
       "sGPO's offline pass: k samples of every training prompt under the initial policy, scored by the verifier; " +
         'streams to the output directory and resumes where it stopped',
     );
-  withPolicyOptions(withConfigOptions(cmd))
+  withDatasetOptions(withPolicyOptions(withConfigOptions(cmd)))
     .option(
       '-o, --out <dir>',
       'output directory (profile.jsonl, profile.parquet, profile.meta.json)',
       join('runs', 'profile'),
     )
     .option('-k, --samples <k>', 'samples per prompt', intArg('-k', 1), 8)
-    .option('--columns <map>', 'column mapping for --data, e.g. prompt=question,answer=solution')
-    .option('--skip-bad-rows', 'skip (and count) bad rows of --data instead of stopping at the first')
-    .option('--data <file>', 'dataset file (JSONL or Parquet) to profile instead of the procedural mixture')
-    .option('--max-new-tokens <n>', 'completion length limit', intArg('--max-new-tokens', 1))
     .option('--temperature <t>', 'sampling temperature', (v) => Number(v), 1)
     .option('--chunk <n>', 'prompts per sampling call and per resumable chunk', intArg('--chunk', 1), 64)
     .addHelpText(
@@ -37,18 +40,8 @@ export function register(program: Command): void {
     )
     .action((opts) =>
       guarded(async () => {
-        const flags: string[] = [];
-        if (opts.data)
-          flags.push(`data.train=${JSON.stringify(opts.data)}`, `data.eval=${JSON.stringify(opts.data)}`);
-        if (opts.maxNewTokens) flags.push(`sampling.maxNewTokens=${opts.maxNewTokens}`);
-        if (opts.columns) {
-          for (const pair of String(opts.columns).split(',')) flags.push(`data.columns.${pair.trim()}`);
-        }
-        if (opts.skipBadRows) flags.push('data.onBadRow=skip');
-        const config = buildTrainConfig(opts, flags);
-        const problems = opts.data
-          ? await loadDataset(opts.data, config.data)
-          : (await loadDatasets(config.data)).train;
+        const config = buildTrainConfig(opts, datasetSets(opts));
+        const problems = await commandProblems(opts, config, 'train');
         const policy = await openPolicy(opts as PolicyFlags, config, (m) => process.stderr.write(`${m}\n`));
         const dir = new RunDir(opts.out).root;
         const bar = progressBar('profile', problems.length, 'prompts, {rate}/s');
