@@ -71,3 +71,10 @@ describe('train config', () => {
     }
   });
 });
+
+describe('example configs', () => {
+  it.each(['sgpo.yaml', 'vip.yaml'])('examples/%s is a valid config', (file) => {
+    const c = parse(readConfigFile(join(import.meta.dirname, '..', '..', 'examples', file)));
+    expect(c.allocator.type).toBe(file.split('.')[0]);
+  });
+});
