@@ -49,8 +49,13 @@ export function register(program: Command): void {
             `profile of the base policy: ${result.profile.prompts} prompts by successes out of ${result.profile.k}: ${result.profile.histogram.join(' ')}\n`,
           );
         }
+        const best = result.table.find((r) => r.method === result.best);
+        const verdict =
+          best && best.savingVsBaseline !== null && best.savingVsBaseline > 1
+            ? `${best.method} saves compute: ${best.savingVsBaseline.toFixed(2)}× less than the baseline to reach its accuracy`
+            : 'no method reached the baseline’s final accuracy with less compute than the baseline';
         process.stdout.write(
-          `best method against the baseline: ${result.best ?? 'none reached the target'}\nwritten: ${join(opts.out, 'results.json')}, ${join(opts.out, 'results.md')}\n`,
+          `${verdict}\nwritten: ${join(opts.out, 'results.json')}, ${join(opts.out, 'results.md')}\n`,
         );
       }),
     );
