@@ -3,7 +3,7 @@
  * on letter counting, then trained by GRPO. Held-out reward must rise; a killed run must resume to
  * the same numbers; the ledger must equal what the engine counted.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { Ledger } from '../../src/run/ledger.js';
 import { RunDir } from '../../src/run/rundir.js';
 import { createStrategy, loadDatasets, scorerFor } from '../../src/run/setup.js';
 import { readTrainerState, train } from '../../src/run/trainer.js';
+import { metricRowsWithoutTimes } from '../helpers/metrics.js';
 
 const MIXTURE = { name: 'count', components: [{ family: 'count', levels: [1, 2], weight: 1 }] };
 
@@ -96,17 +97,6 @@ async function run(cfg: TrainConfig, root: string, opts: { stopAfterSteps?: numb
   }
 }
 
-const rows = (root: string) =>
-  readFileSync(join(root, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => {
-      const r = JSON.parse(l);
-      delete r.wallMs;
-      for (const p of Object.values(r.ledger ?? {})) delete (p as { wallMs?: number }).wallMs;
-      return r;
-    });
-
 describe('RL loop on the embedded engine', () => {
   it('raises held-out reward over its start, and the ledger equals the engine’s own FLOP counts', async () => {
     const root = join(dir, 'run-a');
@@ -136,6 +126,6 @@ describe('RL loop on the embedded engine', () => {
     const partial = await run(cfg, killed, { stopAfterSteps: 8 }); // last checkpoint at step 5
     expect(partial.result.stoppedBy).toBe('interrupted');
     await run(cfg, killed, { resume: true });
-    expect(rows(killed)).toEqual(rows(whole));
+    expect(metricRowsWithoutTimes(killed)).toEqual(metricRowsWithoutTimes(whole));
   });
 });

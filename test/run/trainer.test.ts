@@ -7,6 +7,7 @@ import { Ledger } from '../../src/run/ledger.js';
 import { RunDir } from '../../src/run/rundir.js';
 import { DynamicSamplingStrategy, UniformStrategy } from '../../src/run/strategies/uniform.js';
 import { readTrainerState, train } from '../../src/run/trainer.js';
+import { metricRowsWithoutTimes } from '../helpers/metrics.js';
 import { exactScorer, TabularPolicy, toyProblems } from '../helpers/tabular-policy.js';
 
 const dirs: string[] = [];
@@ -112,17 +113,7 @@ describe('trainer (tabular policy)', () => {
     const resumed = await run(config(), killed, undefined, true);
     expect(resumed.policy.logits).toEqual(full.policy.logits);
     expect(resumed.result.evals.map((e) => e.eval)).toEqual(full.result.evals.map((e) => e.eval));
-    const strip = (root: string) =>
-      readFileSync(join(root, 'metrics.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => {
-          const r = JSON.parse(l);
-          delete r.wallMs;
-          for (const p of Object.values(r.ledger ?? {})) delete (p as { wallMs?: number }).wallMs;
-          return r;
-        });
-    expect(strip(killed)).toEqual(strip(whole));
+    expect(metricRowsWithoutTimes(killed)).toEqual(metricRowsWithoutTimes(whole));
   });
 
   it('dynamic sampling keeps only groups with signal and counts what it threw away', async () => {
