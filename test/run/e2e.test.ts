@@ -3,7 +3,7 @@
  * on letter counting, then trained by GRPO. Held-out reward must rise; a killed run must resume to
  * the same numbers; the ledger must equal what the engine counted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ let base: PretrainSummary;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flopwise-e2e-'));
   const mixturePath = join(dir, 'count.json');
-  (await import('node:fs')).writeFileSync(mixturePath, JSON.stringify(MIXTURE));
+  writeFileSync(mixturePath, JSON.stringify(MIXTURE));
   base = await ensureBase(
     PretrainConfigSchema.parse({
       mixture: mixturePath,
