@@ -110,3 +110,31 @@ describe('mixtures', () => {
     }
   });
 });
+
+describe('mixture with repeats (warm-start streams)', () => {
+  const tiny = {
+    name: 'tiny',
+    components: [
+      { family: 'add', levels: [1, 1] as [number, number], weight: 0.5 }, // at most 100 distinct prompts
+      { family: 'add', levels: [3, 3] as [number, number], weight: 0.5 },
+    ],
+  };
+
+  it('keeps each component near its weight even when its prompt space is small', () => {
+    const { problems, stats } = generateMixture(tiny, { n: 2000, seed: 4, unique: false });
+    expect(stats.shortfall).toBe(0);
+    const small = problems.filter((p) => p.meta.level === 1).length;
+    expect(small / problems.length).toBeGreaterThan(0.45);
+    expect(small / problems.length).toBeLessThan(0.55);
+    expect(new Set(problems.filter((p) => p.meta.level === 1).map((p) => p.prompt)).size).toBeLessThanOrEqual(
+      100,
+    );
+  });
+
+  it('without repeats the small component runs out', () => {
+    const { problems } = generateMixture(tiny, { n: 2000, seed: 4 });
+    const small = problems.filter((p) => p.meta.level === 1).length;
+    expect(small).toBeLessThanOrEqual(100);
+    expect(new Set(problems.map((p) => p.prompt)).size).toBe(problems.length);
+  });
+});
