@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { evaluate } from '../../run/evaluator.js';
 import { Ledger } from '../../run/ledger.js';
+import { measureSpread } from '../../run/spread.js';
 import { scorerFor } from '../../run/setup.js';
 import { closeSharedVerifierPool } from '../../verify/index.js';
 import { buildTrainConfig, formatFlops, guarded, intArg, pct, withConfigOptions } from '../common.js';
@@ -31,6 +32,7 @@ export function register(program: Command): void {
     )
     .option('--pass-k <k>', 'k of pass@k', intArg('--pass-k', 1), 4)
     .option('--json', 'print the result as JSON')
+    .option('--by-level', 'also print the sampled accuracy per task family and difficulty level (8 samples each)')
     .action((opts) =>
       guarded(async () => {
         const config = buildTrainConfig(opts, datasetSets(opts));
@@ -52,6 +54,19 @@ export function register(program: Command): void {
                 (ledger.get('eval').flops > 0 ? ` (${formatFlops(ledger.get('eval').flops)})` : '') +
                 '\n',
             );
+          if (opts.byLevel) {
+            const sp = await measureSpread({
+              policy,
+              problems,
+              score: scorerFor(config.data),
+              maxNewTokens: config.sampling.maxNewTokens,
+              seed: config.seed,
+            });
+            const lines = Object.entries(sp.byFamily)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, v]) => `  ${k.padEnd(12)} ${String(v.prompts).padStart(5)} prompts  ${pct(v.meanP)}`);
+            process.stdout.write(`sampled accuracy by level (${sp.k} samples each):\n${lines.join('\n')}\n`);
+          }
         } finally {
           await policy.close();
           await closeSharedVerifierPool();
