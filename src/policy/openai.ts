@@ -29,6 +29,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
 import type { Policy, Rollout, SampleRequest, SampleResult } from './types.js';
+import { fmix32 } from '../tasks/rng.js';
 
 export interface OpenAIPolicyOptions {
   /** Server root including `/v1`, e.g. `http://127.0.0.1:8000/v1`. */
@@ -125,16 +126,6 @@ export class Semaphore {
   }
 }
 
-function mix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /**
  * The seed sent for the request whose first choice is sample `sampleOffset` of prompt
  * `promptIndex`: a 31-bit hash of the call's seed and both indices (every server accepts 31 bits).
@@ -145,10 +136,10 @@ export function derivedSeed(seed: number, promptIndex: number, sampleOffset: num
   const s = Math.floor(seed);
   const lo = s >>> 0;
   const hi = Math.floor(s / 2 ** 32) >>> 0;
-  let h = mix32(lo ^ 0x9e3779b9);
-  h = mix32(h ^ Math.imul(hi ^ 0x7f4a7c15, 0x27d4eb2f));
-  h = mix32(h ^ Math.imul(promptIndex + 1, 0x165667b1));
-  h = mix32(h ^ Math.imul(sampleOffset + 1, 0x9e3779b1));
+  let h = fmix32(lo ^ 0x9e3779b9);
+  h = fmix32(h ^ Math.imul(hi ^ 0x7f4a7c15, 0x27d4eb2f));
+  h = fmix32(h ^ Math.imul(promptIndex + 1, 0x165667b1));
+  h = fmix32(h ^ Math.imul(sampleOffset + 1, 0x9e3779b1));
   return h & 0x7fffffff;
 }
 

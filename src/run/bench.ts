@@ -4,7 +4,7 @@
  * included). It reports final held-out accuracy and compute to target (the FLOPs until held-out
  * accuracy first reaches the baseline's final mean) against the baseline.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEmbeddedPolicy } from '../policy/embedded.js';
 import { applyOverrides, parseConfig, TrainConfigSchema, type TrainConfig } from './config.js';
@@ -12,7 +12,7 @@ import { Ledger } from './ledger.js';
 import { PROFILE_FILES, readProfileEntries, runProfile, writeProfileWithPlan } from './profile.js';
 import { sgpoPlan } from '../algo/index.js';
 import { benchmarkTable, markdownTable, type MethodRuns } from './report.js';
-import { writeJsonAtomic } from './rundir.js';
+import { readJson, RunDir, writeJsonAtomic } from './rundir.js';
 import { resolveBase, runTraining, type RunCallbacks, type RunSummary } from './run.js';
 import { loadDatasets, scorerFor } from './setup.js';
 
@@ -111,12 +111,9 @@ export interface BenchResult {
 }
 
 function countsOf(runDir: string): MethodRuns['counts'][number] {
-  const rows = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, number>);
-  const sum = (k: string) =>
-    rows.reduce((s, r) => s + (typeof r[k] === 'number' && r.rolloutsGenerated !== undefined ? r[k] : 0), 0);
+  // Step rows carry rolloutsGenerated; evaluation-only rows (step 0, a final eval) do not.
+  const rows = new RunDir(runDir).readMetrics().filter((r) => r.rolloutsGenerated !== undefined);
+  const sum = (k: string) => rows.reduce((s, r) => s + (typeof r[k] === 'number' ? (r[k] as number) : 0), 0);
   return {
     generated: sum('rolloutsGenerated'),
     trained: sum('rolloutsTrained'),
@@ -206,7 +203,7 @@ export async function runBench(args: {
       const summaryPath = join(runDir, 'summary.json');
       let summary: RunSummary;
       if (existsSync(summaryPath)) {
-        summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as RunSummary; // finished before: reuse
+        summary = readJson<RunSummary>(summaryPath); // finished before: reuse
       } else {
         summary = await runTraining(
           { config: configFor(m, seed, profiles.get(seed)), runDir, resume: true },

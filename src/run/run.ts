@@ -121,8 +121,6 @@ export async function runTraining(
         callbacks.onPhase?.('profiling the initial policy');
         // On resume the ledger already holds the profile's FLOPs: charge a throwaway ledger instead.
         const charge = state ? new Ledger() : ledger;
-        if (state && !profilePath && !existsSync(runDir.root))
-          throw new Error('resume: the run directory lost its profile');
         return obtainProfile({
           path: profilePath,
           k: a.type === 'sgpo' ? a.k : 8,

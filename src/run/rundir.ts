@@ -4,7 +4,7 @@
  * Every file that a crash could leave half-written is written to a temp file and renamed, and
  * `latest` points at a checkpoint only after that checkpoint is complete.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../data/atomic.js';
 
@@ -65,13 +65,6 @@ export class RunDir {
   latest(): { step: number; dir: string } | undefined {
     const p = join(this.root, 'checkpoints', 'latest.json');
     return existsSync(p) ? readJson<{ step: number; dir: string }>(p) : undefined;
-  }
-
-  /** Removes checkpoints other than the latest `keep` ones. */
-  prune(steps: number[], keep: number): void {
-    for (const s of steps.slice(0, Math.max(0, steps.length - keep))) {
-      rmSync(this.checkpointDir(s), { recursive: true, force: true });
-    }
   }
 
   writeSummary(summary: unknown): void {

@@ -53,7 +53,7 @@ export class SgpoStrategy implements Strategy {
 
   constructor(
     problems: Problem[],
-    readonly plan: SgpoPlan,
+    plan: SgpoPlan,
     private readonly cfg: SgpoStrategyConfig,
     seed: number,
   ) {
