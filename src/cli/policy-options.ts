@@ -7,7 +7,7 @@ import { resolveBase } from '../run/run.js';
 import type { TrainConfig } from '../run/config.js';
 import { loadDataset, loadDatasets } from '../run/setup.js';
 import type { Problem } from '../tasks/types.js';
-import { intArg } from './common.js';
+import { intOption } from './options.js';
 
 export function withPolicyOptions(cmd: Command): Command {
   return cmd
@@ -18,8 +18,8 @@ export function withPolicyOptions(cmd: Command): Command {
       new Option('--mode <mode>', 'server endpoint').choices(['chat', 'completions']).default('chat'),
     )
     .option('--system-prompt <text>', 'system prompt (chat mode, --server only)')
-    .option('--timeout <ms>', 'per-request time limit for --server', (v) => Number(v), 120_000)
-    .option('--concurrency <n>', 'parallel requests for --server', (v) => Number(v), 8);
+    .option('--timeout <ms>', 'per-request time limit for --server', intOption('--timeout', { min: 1 }), 120_000)
+    .option('--concurrency <n>', 'parallel requests for --server', intOption('--concurrency', { min: 1 }), 8);
 }
 
 export interface PolicyFlags {
@@ -59,7 +59,7 @@ export function withDatasetOptions(cmd: Command): Command {
     .option('--data <file>', 'dataset file (JSONL or Parquet) instead of the procedural mixture')
     .option('--columns <map>', 'column mapping for --data, e.g. prompt=question,answer=solution')
     .option('--skip-bad-rows', 'skip (and count) bad rows of --data instead of stopping at the first')
-    .option('--max-new-tokens <n>', 'completion length limit', intArg('--max-new-tokens', 1));
+    .option('--max-new-tokens <n>', 'completion length limit', intOption('--max-new-tokens', { min: 1 }));
 }
 
 export interface DatasetFlags {

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_METHODS, BENCH_PRESETS, runBench } from '../../run/bench.js';
 import { collect, guarded, terminalCallbacks } from '../common.js';
+import { intListOption } from '../options.js';
 
 export function machineDescription(): string {
   const c = cpus();
@@ -19,12 +20,12 @@ export function register(program: Command): void {
     .option('--quick', 'the quick preset (≈ 15 minutes on 2 cores) instead of the full one')
     .option('-o, --out <dir>', 'output directory (finished runs in it are reused)', join('runs', 'bench'))
     .option('--methods <list>', `comma-separated subset of: ${BENCH_METHODS.map((m) => m.name).join(', ')}`)
-    .option('--seeds <list>', 'comma-separated seeds (default 1,2,3)')
+    .option('--seeds <list>', 'comma-separated seeds (default 1,2,3)', intListOption('--seeds', { min: 0 }))
     .option('--set <key.path=value>', 'override a config field for every run (repeatable)', collect, [])
     .action((opts) =>
       guarded(async () => {
         const preset = { ...BENCH_PRESETS[opts.quick ? 'quick' : 'full'] };
-        if (opts.seeds) preset.seeds = String(opts.seeds).split(',').map(Number);
+        if (opts.seeds) preset.seeds = opts.seeds;
         const methods = opts.methods ? String(opts.methods).split(',') : undefined;
         for (const m of methods ?? []) {
           if (!BENCH_METHODS.some((b) => b.name === m)) throw new Error(`bench: unknown method '${m}'`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { runTraining } from '../../run/run.js';
 import { buildTrainConfig, formatFlops, guarded, pct, terminalCallbacks } from '../common.js';
+import { intOption } from '../options.js';
 import { printSummary } from './train.js';
 
 export function register(program: Command): void {
@@ -13,7 +14,7 @@ export function register(program: Command): void {
         'print held-out accuracy before and after and the compute spent',
     )
     .option('-o, --run-dir <dir>', 'run directory (replaced)', join('runs', 'demo'))
-    .option('--steps <n>', 'training steps', (v) => Number(v), 1000)
+    .option('--steps <n>', 'training steps', intOption('--steps', { min: 1 }), 1000)
     .action((opts) =>
       guarded(async () => {
         rmSync(opts.runDir, { recursive: true, force: true });

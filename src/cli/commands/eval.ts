@@ -4,7 +4,8 @@ import { Ledger } from '../../run/ledger.js';
 import { measureSpread } from '../../run/spread.js';
 import { scorerFor } from '../../run/setup.js';
 import { closeSharedVerifierPool } from '../../verify/index.js';
-import { buildTrainConfig, formatFlops, guarded, intArg, pct, withConfigOptions } from '../common.js';
+import { buildTrainConfig, formatFlops, guarded, pct, withConfigOptions } from '../common.js';
+import { intOption } from '../options.js';
 import {
   commandProblems,
   datasetSets,
@@ -27,12 +28,15 @@ export function register(program: Command): void {
     .option(
       '--samples <n>',
       'samples per prompt for sampled accuracy and pass@k (0 = greedy only)',
-      intArg('--samples', 0),
+      intOption('--samples', { min: 0 }),
       4,
     )
-    .option('--pass-k <k>', 'k of pass@k', intArg('--pass-k', 1), 4)
+    .option('--pass-k <k>', 'k of pass@k', intOption('--pass-k', { min: 1 }), 4)
     .option('--json', 'print the result as JSON')
-    .option('--by-level', 'also print the sampled accuracy per task family and difficulty level (8 samples each)')
+    .option(
+      '--by-level',
+      'also print the sampled accuracy per task family and difficulty level (8 samples each)',
+    )
     .action((opts) =>
       guarded(async () => {
         const config = buildTrainConfig(opts, datasetSets(opts));

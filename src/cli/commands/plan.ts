@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { sgpoPlan, type SgpoPlan } from '../../algo/index.js';
 import { readProfileEntries } from '../../run/profile.js';
 import { guarded, intArg, pct } from '../common.js';
+import { floatOption } from '../options.js';
 
 export function printPlan(plan: SgpoPlan): void {
   const c = plan.counts;
@@ -24,8 +25,8 @@ export function register(program: Command): void {
       'show the sGPO plan a profile yields (classes, phases, rollouts per epoch against uniform) without training',
     )
     .argument('<profile>', 'profile.jsonl written by `flopwise profile` (rows with id, k, successes)')
-    .option('--tau <p>', 'trivial threshold: p̂ > τ is dropped', (v) => Number(v), 0.75)
-    .option('--alpha <f>', 'fraction of unsolved prompts kept', (v) => Number(v), 0.1)
+    .option('--tau <p>', 'trivial threshold: p̂ > τ is dropped', floatOption('--tau', { min: 0, max: 1 }), 0.75)
+    .option('--alpha <f>', 'fraction of unsolved prompts kept', floatOption('--alpha', { min: 0, max: 1 }), 0.1)
     .option('--g-min <n>', 'smallest group size', intArg('--g-min', 1), 2)
     .option('--g-max <n>', 'largest group size', intArg('--g-max', 1), 8)
     .option('--exact', 'G = round(1/p̂) instead of power-of-two buckets')

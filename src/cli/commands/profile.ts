@@ -6,6 +6,7 @@ import { RunDir } from '../../run/rundir.js';
 import { scorerFor } from '../../run/setup.js';
 import { closeSharedVerifierPool } from '../../verify/index.js';
 import { buildTrainConfig, formatFlops, guarded, intArg, progressBar, withConfigOptions } from '../common.js';
+import { floatOption } from '../options.js';
 import {
   commandProblems,
   datasetSets,
@@ -30,7 +31,7 @@ export function register(program: Command): void {
       join('runs', 'profile'),
     )
     .option('-k, --samples <k>', 'samples per prompt', intArg('-k', 1), 8)
-    .option('--temperature <t>', 'sampling temperature', (v) => Number(v), 1)
+    .option('--temperature <t>', 'sampling temperature', floatOption('--temperature', { min: 0 }), 1)
     .option('--chunk <n>', 'prompts per sampling call and per resumable chunk', intArg('--chunk', 1), 64)
     .addHelpText(
       'after',

@@ -6,11 +6,11 @@ import {
   buildTrainConfig,
   formatFlops,
   guarded,
-  intArg,
   pct,
   terminalCallbacks,
   withConfigOptions,
 } from '../common.js';
+import { intOption } from '../options.js';
 
 export function printSummary(s: RunSummary): void {
   const lines = [
@@ -42,8 +42,8 @@ export function register(program: Command): void {
         'uniform-r',
       ]),
     )
-    .option('--steps <n>', 'training steps', intArg('--steps', 1))
-    .option('--seed <n>', 'run seed (same seed and config → same numbers)', intArg('--seed', 0))
+    .option('--steps <n>', 'training steps', intOption('--steps', { min: 1 }))
+    .option('--seed <n>', 'run seed (same seed and config → same numbers)', intOption('--seed', { min: 0 }))
     .option('--base <dir>', 'base policy checkpoint (default: the cached supervised warm start)')
     .option(
       '--profile <file>',
