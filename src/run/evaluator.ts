@@ -2,6 +2,7 @@
  * Evaluation on held-out prompts: greedy accuracy, and with sampling, mean accuracy and pass@k.
  * Its compute goes to the ledger's `eval` phase, which is reported but not charged to training.
  */
+import { samplingStandardError } from '../algo/stats.js';
 import type { Policy } from '../policy/types.js';
 import type { Problem } from '../tasks/types.js';
 import type { Ledger } from './ledger.js';
@@ -22,6 +23,42 @@ export interface EvalResult {
   passAtK: number | null;
   k: number;
   prompts: number;
+  /**
+   * Standard error of sampledAccuracy that re-evaluating this checkpoint on the same prompts would
+   * show (sampling noise only); null when samples < 2.
+   */
+  sampledStandardError?: number | null;
+  /** Sampled accuracy per task family and level (`add/2`); absent without sampling. */
+  byLevel?: Record<string, { prompts: number; accuracy: number }>;
+}
+
+/** The per-level key of a procedural problem: `family/level`, or the family (or data source) alone. */
+export function levelKey(problem: Problem): string {
+  const family = problem.meta.family ?? 'unknown';
+  return problem.meta.level !== undefined ? `${family}/${String(problem.meta.level)}` : family;
+}
+
+/** Mean accuracy per level key from per-prompt success counts out of `samples`. */
+export function accuracyByLevel(
+  problems: readonly Problem[],
+  successes: readonly number[],
+  samples: number,
+): Record<string, { prompts: number; accuracy: number }> {
+  const sums = new Map<string, { prompts: number; correct: number }>();
+  problems.forEach((p, i) => {
+    const key = levelKey(p);
+    const s = sums.get(key) ?? { prompts: 0, correct: 0 };
+    s.prompts++;
+    s.correct += successes[i];
+    sums.set(key, s);
+  });
+  const keys = [...sums.keys()].sort();
+  return Object.fromEntries(
+    keys.map((k) => {
+      const s = sums.get(k)!;
+      return [k, { prompts: s.prompts, accuracy: s.correct / (s.prompts * samples) }];
+    }),
+  );
 }
 
 /**
@@ -68,6 +105,7 @@ export async function evaluate(
   }
   let sampledAccuracy: number | null = null;
   let pass: number | null = null;
+  let successes: number[] | undefined;
   if (opts.samples > 0) {
     const sampled = await ledger.time('eval', () =>
       policy.sample({
@@ -78,15 +116,15 @@ export async function evaluate(
         seed: opts.seed + 1,
       }),
     );
-    let total = 0;
     let passSum = 0;
+    successes = [];
     for (let i = 0; i < problems.length; i++) {
       let c = 0;
       for (const r of sampled.groups[i]) c += (await score(problems[i], r.text)).reward;
-      total += c;
+      successes.push(c);
       if (opts.samples >= opts.passK) passSum += passAtK(opts.samples, c, opts.passK);
     }
-    sampledAccuracy = total / (problems.length * opts.samples);
+    sampledAccuracy = successes.reduce((a, b) => a + b, 0) / (problems.length * opts.samples);
     if (opts.samples >= opts.passK) pass = passSum / problems.length;
   }
   return {
@@ -95,5 +133,8 @@ export async function evaluate(
     passAtK: pass,
     k: opts.passK,
     prompts: problems.length,
+    sampledStandardError:
+      successes && opts.samples >= 2 ? samplingStandardError(successes, opts.samples) : null,
+    ...(successes ? { byLevel: accuracyByLevel(problems, successes, opts.samples) } : {}),
   };
 }
