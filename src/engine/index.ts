@@ -11,8 +11,6 @@ export {
   type SampleOptions,
   type SampleResult,
   type CrossEntropyBatch,
-  type PolicyGradientBatch,
-  type PolicyGradientResult,
   type OptimizerStepOptions,
   type ModelState,
 } from './model.js';

@@ -92,31 +92,6 @@ export interface CrossEntropyBatch {
   normaliser: number;
 }
 
-export interface PolicyGradientBatch extends CrossEntropyBatch {
-  advantages: Float32Array[];
-  oldLogprobs: Float32Array[];
-  refLogprobs?: Float32Array[];
-  /** β of the per-token k3 KL penalty to refLogprobs (default 0). */
-  klCoef?: number;
-  /** Ratio clipped to [1 − clipLow, 1 + clipHigh]. */
-  clipLow: number;
-  clipHigh: number;
-}
-
-export interface PolicyGradientResult {
-  /** Σ over this call's masked tokens of (PPO-clip loss + β·k3) / normaliser. */
-  loss: number;
-  /** Fraction of this call's masked tokens whose clipped term was active (gradient 0). */
-  clipFraction: number;
-  /** Mean of r = exp(logp − oldLogp) over this call's masked tokens. */
-  meanRatio: number;
-  /** Mean k3 KL estimate over this call's masked tokens (0 without refLogprobs). */
-  meanKl: number;
-  /** Masked tokens in this call (for aggregating the means across micro-calls). */
-  tokens: number;
-  flops: number;
-}
-
 export interface OptimizerStepOptions {
   lr: number;
   beta1?: number;
@@ -601,9 +576,20 @@ export class Model {
   }
 
   /**
-   * Runs the micro-batches: for each, forward, then `weights(b, t, logp)` gives dL/dlog p for the token
-   * at position t + 1 of micro-batch sequence b (0 = not a target), then backward.
+   * The one training entry point: adds to the gradients ∇_θ L for any loss L of the per-token
+   * log-probs, given its derivative. For each micro-batch: forward, then `dLossDlogp(i, t, logp)`
+   * gives dL/dlog p(sequences[i][t] | sequences[i][<t]) for every t ≥ 1 (0 = not a loss token), then
+   * backward. Returns the FLOPs of the forward+backward. The engine knows no RL formula: the caller
+   * (e.g. algo/loss) owns the objective.
    */
+  accumulateGradient(
+    seqs: number[][],
+    dLossDlogp: (seqIndex: number, pos: number, logp: number) => number,
+  ): { flops: number } {
+    this.checkSequences(seqs, 'accumulateGradient');
+    return { flops: this.trainPass(seqs, dLossDlogp) };
+  }
+
   private trainPass(
     seqs: number[][],
     weigh: (seqIndex: number, pos: number, logp: number) => number,
@@ -658,71 +644,6 @@ export class Model {
       return -1 / normaliser;
     });
     return { loss: loss / normaliser, tokens, flops };
-  }
-
-  /**
-   * Clipped policy-gradient loss per masked token: max(−A·r, −A·clip(r, 1−clipLow, 1+clipHigh)) with
-   * r = exp(logp − oldLogp), plus klCoef·k3(ref, logp), k3 = exp(ref − logp) − (ref − logp) − 1;
-   * summed over masked tokens and divided by `normaliser`; adds its gradient.
-   */
-  accumulatePolicyGradient(batch: PolicyGradientBatch): PolicyGradientResult {
-    const what = 'accumulatePolicyGradient';
-    const { sequences, lossMask, advantages, oldLogprobs, refLogprobs, normaliser, clipLow, clipHigh } =
-      batch;
-    const beta = batch.klCoef ?? 0;
-    this.checkSequences(sequences, what);
-    this.checkPerToken(lossMask, 'lossMask', sequences, what);
-    this.checkPerToken(advantages, 'advantages', sequences, what);
-    this.checkPerToken(oldLogprobs, 'oldLogprobs', sequences, what);
-    if (beta !== 0 && !refLogprobs) throw new Error(`${what}: klCoef ${beta} needs refLogprobs`);
-    this.checkPerToken(refLogprobs, 'refLogprobs', sequences, what);
-    if (!(normaliser > 0)) throw new Error(`${what}: normaliser must be > 0, got ${normaliser}`);
-    let loss = 0,
-      tokens = 0,
-      clipped = 0,
-      ratioSum = 0,
-      klSum = 0;
-    const lo = 1 - clipLow,
-      hi = 1 + clipHigh;
-    const flops = this.trainPass(sequences, (i, t, logp) => {
-      if (!lossMask[i]![t]) return 0;
-      const A = advantages[i]![t]!;
-      const r = Math.exp(logp - oldLogprobs[i]![t]!);
-      const l1 = -A * r;
-      const l2 = -A * Math.min(hi, Math.max(lo, r));
-      let g: number;
-      if (l2 > l1) {
-        clipped++;
-        loss += l2;
-        g = 0;
-      } else {
-        loss += l1;
-        g = -A * r;
-      }
-      if (refLogprobs && beta !== 0) {
-        const d = refLogprobs[i]![t]! - logp;
-        const ed = Math.exp(d);
-        const k3 = ed - d - 1;
-        loss += beta * k3;
-        klSum += k3;
-        g += beta * (1 - ed);
-      } else if (refLogprobs) {
-        const d = refLogprobs[i]![t]! - logp;
-        klSum += Math.exp(d) - d - 1;
-      }
-      ratioSum += r;
-      tokens++;
-      // weight = dL/dlogp
-      return g / normaliser;
-    });
-    return {
-      loss: loss / normaliser,
-      clipFraction: tokens ? clipped / tokens : 0,
-      meanRatio: tokens ? ratioSum / tokens : 0,
-      meanKl: tokens ? klSum / tokens : 0,
-      tokens,
-      flops,
-    };
   }
 
   /** Per-token log-probabilities (forward only, no gradient); see the header for indexing. */

@@ -6,6 +6,7 @@
  * stop. Log-probs returned with each rollout are the untempered ones of the sampling weights, i.e.
  * the PPO "old" log-probs of an on-policy update.
  */
+import { createPolicyLoss, type PolicyLossBatch } from '../algo/loss.js';
 import { CharTokenizer, loadCheckpointFull, saveCheckpoint, type Model } from '../engine/index.js';
 import type {
   Rollout,
@@ -93,51 +94,19 @@ export class EmbeddedPolicy implements TrainablePolicy {
   }
 
   async update(rollouts: TrainingRollout[], o: UpdateOptions): Promise<UpdateStats> {
-    const sequences: number[][] = [];
-    const lossMask: Uint8Array[] = [];
-    const advantages: Float32Array[] = [];
-    const oldLogprobs: Float32Array[] = [];
-    let normaliser = 0;
-    for (const r of rollouts) {
-      const P = r.promptTokens.length;
-      const L = P + r.completionTokens.length;
-      sequences.push([...r.promptTokens, ...r.completionTokens]);
-      const mask = new Uint8Array(L);
-      mask.fill(1, P);
-      lossMask.push(mask);
-      advantages.push(new Float32Array(L).fill(r.advantage, P));
-      const old = new Float32Array(L);
-      old.set(r.oldLogprobs, P);
-      oldLogprobs.push(old);
-      normaliser += r.completionTokens.length;
-    }
+    const sequences = rollouts.map((r) => [...r.promptTokens, ...r.completionTokens]);
+    const batch = lossBatch(rollouts);
     let logprobFlops = 0;
-    let refLogprobs: Float32Array[] | undefined;
     if (o.klCoef > 0) {
       if (!this.opts.reference) throw new Error('embedded policy: klCoef > 0 needs a reference model');
-      const ref = this.opts.reference.logprobs({
-        sequences,
-        start: rollouts.map((r) => r.promptTokens.length),
-      });
+      const ref = this.opts.reference.logprobs({ sequences, start: rollouts.map((r) => r.promptTokens.length) });
       logprobFlops = ref.flops;
-      refLogprobs = ref.logprobs.map((lp, i) => {
-        const full = new Float32Array(sequences[i].length);
-        full.set(lp, rollouts[i].promptTokens.length);
-        return full;
-      });
+      batch.refLogp = ref.logprobs.map((lp, i) => alignedToSequence(lp, rollouts[i]!));
     }
     this.model.zeroGrad();
-    const pg = this.model.accumulatePolicyGradient({
-      sequences,
-      lossMask,
-      advantages,
-      oldLogprobs,
-      refLogprobs,
-      klCoef: o.klCoef,
-      clipLow: o.clipLow,
-      clipHigh: o.clipHigh,
-      normaliser: Math.max(1, normaliser),
-    });
+    const objective = createPolicyLoss(batch, o);
+    const { flops } = this.model.accumulateGradient(sequences, objective.grad);
+    const pg = objective.stats();
     const { gradNorm } = this.model.optimizerStep({
       lr: o.lr,
       weightDecay: o.weightDecay,
@@ -147,7 +116,7 @@ export class EmbeddedPolicy implements TrainablePolicy {
       loss: pg.loss,
       clipFraction: pg.clipFraction,
       gradNorm,
-      trainFlops: pg.flops,
+      trainFlops: flops,
       logprobFlops,
       tokens: sequences.reduce((s, x) => s + x.length, 0),
     };
@@ -161,6 +130,24 @@ export class EmbeddedPolicy implements TrainablePolicy {
     await this.model.dispose();
     await this.opts.reference?.dispose();
   }
+}
+
+/** Per-token loss inputs over whole sequences (prompt positions masked out). */
+function lossBatch(rollouts: TrainingRollout[]): PolicyLossBatch {
+  return {
+    mask: rollouts.map((r) => new Uint8Array(sequenceLength(r)).fill(1, r.promptTokens.length)),
+    advantage: rollouts.map((r) => new Float32Array(sequenceLength(r)).fill(r.advantage, r.promptTokens.length)),
+    oldLogp: rollouts.map((r) => alignedToSequence(r.oldLogprobs, r)),
+  };
+}
+
+const sequenceLength = (r: TrainingRollout): number => r.promptTokens.length + r.completionTokens.length;
+
+/** Completion-token values placed at their positions in the whole sequence. */
+function alignedToSequence(values: Float32Array, r: TrainingRollout): Float32Array {
+  const full = new Float32Array(sequenceLength(r));
+  full.set(values, r.promptTokens.length);
+  return full;
 }
 
 /** Loads a checkpoint directory as a trainable policy (optimizer state included when saved). */

@@ -80,3 +80,9 @@ export interface TrainablePolicy extends Policy {
   update(rollouts: TrainingRollout[], opts: UpdateOptions): Promise<UpdateStats>;
   save(dir: string): Promise<void>;
 }
+  /** KL estimator by registered name (algo/loss; default k3). */
+  kl?: string;
+  /** Loss aggregation by registered name (algo/loss; default token-mean). */
+  aggregation?: string;
+  /** seq-mean-token-sum-norm's constant token count per sequence (e.g. the generation limit). */
+  tokenBudget?: number;

@@ -5,8 +5,21 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  aggregationNames,
+  DEFAULT_AGGREGATION,
+  DEFAULT_KL_ESTIMATOR,
+  klEstimatorNames,
+} from '../algo/loss.js';
 
 const positiveInt = z.number().int().positive();
+
+/** A name from one of algo's registries, checked when the config is parsed (so registered extensions count). */
+function registeredName(what: string, names: () => string[]) {
+  return z.string().refine((name) => names().includes(name), {
+    error: (issue) => `unknown ${what} '${String(issue.input)}' (registered: ${names().join(', ')})`,
+  });
+}
 const prob = z.number().min(0).max(1);
 
 export const EstimatorSchema = z.discriminatedUnion('type', [
@@ -36,10 +49,59 @@ const SgpoSchema = z.object({
   gMax: positiveInt.default(8),
   rounding: z.enum(['pow2', 'exact']).default('pow2'),
   /** How a curriculum phase ends: after its share of the steps, or when eval accuracy stops rising. */
-  phaseEnd: z.enum(['share', 'plateau']).default('share'),
+  phaseEnd: z
+    .enum(['share', 'plateau', 'signal'])
+    .default('share')
+    .describe(
+      "how a phase ends: 'share' (equal shares of the run, the paper's reimplementation), 'plateau' (held-out accuracy stops rising; reads held-out data), 'signal' (the phase's own training signal stops improving)",
+    ),
   plateauPatience: positiveInt.default(2),
   /** Beyond the paper: update p̂ from training rollouts and re-bucket prompts online. */
   online: z.boolean().default(false),
+  cumulative: z
+    .boolean()
+    .default(false)
+    .describe('beyond the paper: phase j trains on the prompts of phases 1..j, each at its own G'),
+  replay: z
+    .object({
+      trivial: prob.default(0).describe('share of the trivial (dropped) prompts that joins every phase'),
+      unsolved: prob
+        .default(0)
+        .describe('share of the unsolved prompts beyond the alpha subsample that joins every phase'),
+      G: positiveInt.default(2).describe('group size of replayed prompts'),
+    })
+    .strict()
+    .default({ trivial: 0, unsolved: 0, G: 2 })
+    .describe('beyond the paper: replay of dropped prompts at a small G (their rollouts are charged)'),
+  reprofile: z
+    .object({
+      scope: z
+        .enum(['off', 'next', 'all'])
+        .default('off')
+        .describe("at each phase boundary, re-profile the next phase's prompts ('next') or every prompt ('all')"),
+      k: positiveInt.default(4).describe('samples per prompt in a re-profile (charged as profiling)'),
+    })
+    .strict()
+    .default({ scope: 'off', k: 4 })
+    .describe('beyond the paper: re-profile under the current policy at phase boundaries and re-bucket'),
+  signal: z
+    .object({
+      metric: z
+        .enum(['reward', 'signalRate'])
+        .default('reward')
+        .describe('training signal watched by phaseEnd=signal: mean reward or share of groups with signal'),
+      window: positiveInt.default(5).describe('steps averaged into one reading of the signal'),
+      patience: positiveInt.default(10).describe('steps without a new best reading before the phase ends'),
+      minDelta: z.number().min(0).default(0.01).describe('rise over the best reading that counts as improving'),
+    })
+    .strict()
+    .default({ metric: 'reward', window: 5, patience: 10, minDelta: 0.01 }),
+  perStep: z
+    .enum(['plan', 'vip'])
+    .default('plan')
+    .describe(
+      "rollouts per prompt in a step: the plan's G ('plan'), or VIP's variance-optimal split of the same budget with the profile as the GP prior ('vip')",
+    ),
 });
 
 const VipSchema = z.object({
@@ -150,6 +212,14 @@ export const TrainConfigSchema = z
         warmupSteps: 0,
         weightDecay: 0,
         gradClip: 1,
+        aggregation: registeredName('loss aggregation', aggregationNames)
+          .default(DEFAULT_AGGREGATION)
+          .describe(
+            'how token terms of the loss are averaged: token-mean, seq-mean-token-mean, or seq-mean-token-sum-norm (Dr.GRPO: each sequence summed, divided by sampling.maxNewTokens)',
+          ),
+        kl: registeredName('KL estimator', klEstimatorNames)
+          .default(DEFAULT_KL_ESTIMATOR)
+          .describe('estimator of the KL penalty to the base policy (with klCoef > 0): k1 or k3'),
         clipLow: 0.2,
         clipHigh: 0.28,
         klCoef: 0,
@@ -160,6 +230,8 @@ export const TrainConfigSchema = z
         temperature: z.number().min(0).default(1),
         maxNewTokens: positiveInt.default(12),
       })
+        aggregation: DEFAULT_AGGREGATION,
+        kl: DEFAULT_KL_ESTIMATOR,
       .default({ temperature: 1, maxNewTokens: 12 }),
     /** Whether rollouts with zero advantage still go through the training forward+backward. */
     trainOnZeroAdvantage: z.boolean().default(false),

@@ -11,7 +11,7 @@ import { headlineAccuracy } from './evaluator.js';
 import { Ledger, type LedgerState } from './ledger.js';
 import type { ProfileProgress } from './profile.js';
 import { RunDir, readJson } from './rundir.js';
-import { createStrategy, loadDatasets, obtainProfile, scorerFor } from './setup.js';
+import { createStrategy, loadDatasets, obtainProfile, reprofilerFor, scorerFor } from './setup.js';
 import { readTrainerState, train, type EvalPoint, type StepRow, type TrainResult } from './trainer.js';
 
 export interface RunCallbacks {
@@ -117,6 +117,7 @@ export async function runTraining(
       config,
       problems: trainSet,
       runRoot: runDir.root,
+      reprofile: reprofilerFor(policy, score, ledger, config),
       profile: async () => {
         callbacks.onPhase?.('profiling the initial policy');
         // On resume the ledger already holds the profile's FLOPs: charge a throwaway ledger instead.

@@ -14,13 +14,14 @@ import type { Ledger } from './ledger.js';
 import {
   readProfileEntries,
   runProfile,
+  runProfileInMemory,
   writeProfileWithPlan,
   PROFILE_FILES,
   type ProfileProgress,
 } from './profile.js';
 import { readJson } from './rundir.js';
 import type { Scorer } from './scoring.js';
-import { SgpoStrategy } from './strategies/sgpo.js';
+import { SgpoStrategy, type Reprofiler } from './strategies/sgpo.js';
 import type { Strategy } from './strategies/types.js';
 import { DynamicSamplingStrategy, UniformStrategy } from './strategies/uniform.js';
 import { VipStrategy } from './strategies/vip.js';
@@ -116,10 +117,30 @@ export async function obtainProfile(args: {
   return { entries: rows.map((r) => ({ id: r.id, k: r.k, successes: r.successes })), meta };
 }
 
+/** Profiles prompts under the policy as it is now (sGPO's phase boundaries); charged as profiling. */
+export function reprofilerFor(policy: Policy, score: Scorer, ledger: Ledger, config: TrainConfig): Reprofiler {
+  return (problems, k, seed) =>
+    runProfileInMemory({
+      policy,
+      problems,
+      score,
+      ledger,
+      options: {
+        k,
+        temperature: config.sampling.temperature,
+        maxNewTokens: config.sampling.maxNewTokens,
+        seed,
+        chunkSize: 64,
+      },
+    });
+}
+
 export async function createStrategy(args: {
   config: TrainConfig;
   problems: Problem[];
   profile?: () => Promise<ProfileSource>;
+  /** Re-profiling under the live policy, for sGPO with `reprofile` on. */
+  reprofile?: Reprofiler;
   runRoot: string;
 }): Promise<Strategy> {
   const { config, problems } = args;
@@ -140,7 +161,7 @@ export async function createStrategy(args: {
         groupSize: a.rounding,
         seed: config.seed,
       });
-      return new SgpoStrategy(problems, plan, a, config.seed);
+      return new SgpoStrategy(problems, plan, a, config.seed, args.reprofile);
     }
     case 'vip': {
       let prior: number | number[] = 0;

@@ -82,7 +82,7 @@ export interface TrainResult {
   steps: number;
   evals: EvalPoint[];
   ledger: LedgerState;
-  stoppedBy: 'steps' | 'flop-budget' | 'interrupted';
+  stoppedBy: 'steps' | 'flop-budget' | 'schedule' | 'interrupted';
 }
 
 export function learningRate(cfg: TrainConfig['optim'], step: number): number {
@@ -213,7 +213,7 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
       for (let m = 0; m < parts; m++) {
         const mini = batch.filter((_, i) => i % parts === m);
         const updateStart = performance.now();
-        const stats = await policy.update(mini, { ...config.optim, lr });
+        const stats = await policy.update(mini, { ...config.optim, lr, tokenBudget: config.sampling.maxNewTokens });
         // One call does the reference forward (log-prob) and the update (train); its time goes to train.
         ledger.add('train', stats.trainFlops, stats.tokens, performance.now() - updateStart);
         if (stats.logprobFlops > 0) ledger.add('logprob', stats.logprobFlops, 0, 0);
@@ -257,11 +257,15 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
     if (step % config.checkpointEvery === 0 || step === config.steps) {
       await saveCheckpoint(deps, { step, ledger: ledger.snapshot(), strategy: strategy.getState(), evals });
     }
+    if (collected.finished) {
+      stoppedBy = 'schedule';
+      break;
+    }
     if (deps.stopAfterSteps !== undefined && step >= deps.stopAfterSteps && step < config.steps) {
       return { steps: step, evals, ledger: ledger.snapshot(), stoppedBy: 'interrupted' };
     }
   }
-  if (stoppedBy === 'flop-budget' && evals[evals.length - 1]?.step !== step) {
+  if ((stoppedBy === 'flop-budget' || stoppedBy === 'schedule') && evals[evals.length - 1]?.step !== step) {
     await runEval(step);
     runDir.appendMetrics({
       step,

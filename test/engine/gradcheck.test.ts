@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel, type Model, type ModelConfig } from '../../src/engine/index.js';
 import { Rng } from '../../src/engine/rng.js';
 import { paramsOf, refCrossEntropy, refLogprobs, refPolicyGradient, type Params } from './reference.js';
-import { randomSequences, randomizeParams } from './helpers.js';
+import { accumulatePolicyGradient, randomSequences, randomizeParams } from './helpers.js';
 
 const cfg: ModelConfig = { vocabSize: 11, dModel: 8, nLayers: 2, nHeads: 2, contextLength: 8 };
 let model: Model;
@@ -87,11 +87,13 @@ describe('gradient check (float64 finite differences)', () => {
     // old log-probs perturbed so that some ratios fall outside [1 − 0.2, 1 + 0.28]
     const old = lp.map((l) => Float32Array.from(l, (v) => v + 1.2 * (rng.uniform() - 0.5)));
     const ref = lp.map((l) => Float32Array.from(l, (v) => v + 0.3 * (rng.uniform() - 0.5)));
-    const o = { mask, adv, old, ref, beta: 0.1, clipLow: 0.2, clipHigh: 0.28, normaliser: 20 };
+    // token-mean: the divisor is the batch's masked-token count
+    const n = mask.reduce((a, m) => a + m.reduce((x, y) => x + y, 0), 0);
+    const o = { mask, adv, old, ref, beta: 0.1, clipLow: 0.2, clipHigh: 0.28, normaliser: n };
     model.zeroGrad();
-    const r = model.accumulatePolicyGradient({
+    const r = accumulatePolicyGradient(model, {
       sequences: seqs, lossMask: mask, advantages: adv, oldLogprobs: old, refLogprobs: ref,
-      klCoef: 0.1, clipLow: 0.2, clipHigh: 0.28, normaliser: 20,
+      klCoef: 0.1, clipLow: 0.2, clipHigh: 0.28,
     });
     expect(r.clipFraction).toBeGreaterThan(0);
     expect(r.clipFraction).toBeLessThan(1);

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CharTokenizer, createModel, lrSchedule, type Model } from '../../src/engine/index.js';
 import { Rng } from '../../src/engine/rng.js';
+import { accumulatePolicyGradient } from './helpers.js';
 
 const models: Model[] = [];
 afterAll(async () => {
@@ -61,12 +62,12 @@ describe('learning', () => {
       const mean = rewards.reduce((a, b) => a + b, 0) / rewards.length;
       const seqs = s.tokens.map((t) => [0, ...t]);
       model.zeroGrad();
-      const r = model.accumulatePolicyGradient({
+      const r = accumulatePolicyGradient(model, {
         sequences: seqs,
         lossMask: seqs.map(() => Uint8Array.from([0, 1])),
         advantages: rewards.map((x) => Float32Array.from([0, x - mean])),
         oldLogprobs: s.logprobs.map((l) => Float32Array.from([0, l[0]!])),
-        clipLow: 0.2, clipHigh: 0.28, normaliser: seqs.length,
+        clipLow: 0.2, clipHigh: 0.28,
       });
       expect(r.meanRatio).toBeCloseTo(1, 5); // on-policy: the sampler's log-probs are the model's
       model.optimizerStep({ lr: 0.02, weightDecay: 0, gradClip: 1 });

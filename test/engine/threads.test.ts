@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel, type Model, type ModelConfig } from '../../src/engine/index.js';
 import { Rng } from '../../src/engine/rng.js';
-import { randomSequences } from './helpers.js';
+import { accumulatePolicyGradient, randomSequences } from './helpers.js';
 
 const cfg: ModelConfig = { vocabSize: 29, dModel: 48, nLayers: 2, nHeads: 3, contextLength: 20 };
 let m1: Model;
@@ -27,8 +27,8 @@ describe('threads', () => {
         m.zeroGrad();
         const ce = m.accumulateCrossEntropy({ sequences: seqs, lossMask: mask, normaliser: 100 });
         const old = m.logprobs({ sequences: seqs, start: seqs.map(() => 1) }).logprobs.map((l) => Float32Array.from([0, ...l]));
-        const pg = m.accumulatePolicyGradient({
-          sequences: seqs, lossMask: mask, advantages: adv, oldLogprobs: old, clipLow: 0.2, clipHigh: 0.2, normaliser: 100,
+        const pg = accumulatePolicyGradient(m, {
+          sequences: seqs, lossMask: mask, advantages: adv, oldLogprobs: old, clipLow: 0.2, clipHigh: 0.2,
         });
         const grads = m.tensors.map((t) => m.gradView(t.name).slice());
         const opt = m.optimizerStep({ lr: 1e-2, weightDecay: 0.1, gradClip: 1 });

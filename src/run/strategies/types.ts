@@ -38,6 +38,8 @@ export interface CollectResult {
   discarded: number;
   /** Strategy-specific numbers for the metrics row (phase, budget, …). */
   info?: Record<string, number | string>;
+  /** The strategy's own schedule has ended (e.g. its last phase): the run stops after this step. */
+  finished?: boolean;
 }
 
 export interface Strategy {

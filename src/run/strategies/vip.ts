@@ -44,6 +44,38 @@ export function promptMeta(p: Problem): Record<string, string | number> {
   return { family: p.meta.family, level: level / 10 };
 }
 
+/** VIP's split of `budget` rollouts over prompts predicted to succeed with p: the exact integer optimum. */
+export function vipSplit(
+  p: number[],
+  budget: number,
+  cfg: Pick<VipStrategyConfig, 'lower' | 'upper' | 'objective' | 'floor' | 'gamma'>,
+): number[] {
+  return allocateGreedy({
+    a: bernoulliVariance(p),
+    budget,
+    lower: explorationFloor(p, { lower: cfg.lower, minRollouts: cfg.floor }),
+    upper: cfg.upper,
+    objective: cfg.objective,
+    gamma: cfg.gamma,
+    p,
+  }).n;
+}
+
+/** A GP over the prompts with the default features (hashed n-grams + family and level). */
+export function promptGp(
+  problems: readonly Problem[],
+  prior: number | number[],
+  noise: number,
+  seed: number,
+  features: FeatureFn = hashedNgramFeatures(),
+): GpModel {
+  return createGp(
+    problems.map((p) => p.id),
+    problems.map((p) => features({ id: p.id, text: p.prompt, meta: promptMeta(p) })),
+    { priorMean: prior, noise, seed },
+  );
+}
+
 export class VipStrategy implements Strategy {
   readonly name = 'vip';
   private gp: GpModel;
@@ -65,11 +97,7 @@ export class VipStrategy implements Strategy {
           `${cfg.lower} ≤ n ≤ ${cfg.upper} (needs ${Q * cfg.lower}..${Q * cfg.upper})`,
       );
     }
-    this.gp = createGp(
-      problems.map((p) => p.id),
-      problems.map((p) => features({ id: p.id, text: p.prompt, meta: promptMeta(p) })),
-      { priorMean: prior, noise: cfg.noise, seed },
-    );
+    this.gp = promptGp(problems, prior, cfg.noise, seed, features);
     this.stream = new PromptStream(problems.length, seed, 'vip');
   }
 
@@ -79,23 +107,14 @@ export class VipStrategy implements Strategy {
       .map((i) => this.problems[i]);
     const ids = batch.map((p) => p.id);
     const p = Array.from(gpPredict(this.gp, ids));
-    const lower = explorationFloor(p, { lower: this.cfg.lower, minRollouts: this.cfg.floor });
-    const { n } = allocateGreedy({
-      a: bernoulliVariance(p),
-      budget: this.cfg.rolloutsPerStep,
-      lower,
-      upper: this.cfg.upper,
-      objective: this.cfg.objective,
-      gamma: this.cfg.gamma,
-      p,
-    });
+    const n = vipSplit(p, this.cfg.rolloutsPerStep, this.cfg);
     this.last = { ids, p, n };
     const groups = await ctx.sample(batch, n);
     return {
       groups,
       generated: this.cfg.rolloutsPerStep,
       discarded: 0,
-      info: { budget: this.cfg.rolloutsPerStep },
+      info: { budget: this.cfg.rolloutsPerStep, ...allocationInfo(p, n, groups) },
     };
   }
 
@@ -121,4 +140,24 @@ export class VipStrategy implements Strategy {
     this.gp = gpFromState(s.gp);
     this.stream.setState(s.stream);
   }
+}
+
+/**
+ * For reports: the spread of rollouts per prompt this step, and the GP's mean predicted success
+ * against the observed success rate of the same prompts (and their mean absolute gap).
+ */
+export function allocationInfo(p: number[], n: number[], groups: ScoredGroup[]): Record<string, number> {
+  const sorted = [...n].sort((a, b) => a - b);
+  // Prompts given no rollouts have nothing observed: they are left out of the comparison.
+  const seen = groups.map((g, i) => ({ g, p: p[i] })).filter((x) => x.g.rollouts.length > 0);
+  const observed = seen.map((x) => successCount(x.g) / x.g.rollouts.length);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+  return {
+    rolloutsPerPromptMin: sorted[0] ?? 0,
+    rolloutsPerPromptMedian: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0,
+    rolloutsPerPromptMax: sorted[sorted.length - 1] ?? 0,
+    predictedSuccess: mean(seen.map((x) => x.p)),
+    observedSuccess: mean(observed),
+    predictionAbsError: mean(observed.map((o, i) => Math.abs(o - seen[i].p))),
+  };
 }
