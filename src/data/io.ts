@@ -89,6 +89,7 @@ export async function loadProblems(file: string, options: LoadOptions = {}): Pro
       continue;
     }
     ids.set(p.id, ev.row);
+    p.meta.sourceRow = ev.row;
     problems.push(p);
   }
   const skippedByReason: LoadResult['skippedByReason'] = {};

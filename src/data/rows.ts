@@ -144,7 +144,8 @@ function describe(v: unknown): string {
  * difficulty, meta: the rest of meta}. `rowToProblem(problemToRow(p, i))` gives back `p`.
  */
 export function problemToRow(problem: Problem, index: number): Record<string, unknown> {
-  const { family, difficulty, chat, extra_info, ...rest } = problem.meta;
+  // sourceRow is where a loaded problem came from, not part of it.
+  const { family, difficulty, chat, extra_info, sourceRow: _sourceRow, ...rest } = problem.meta;
   const extra: Record<string, unknown> = { id: problem.id, index, difficulty, meta: rest };
   if (extra_info && typeof extra_info === 'object') extra.source_extra_info = extra_info;
   return {

@@ -335,12 +335,12 @@ async function describeError(err: unknown, d: Describe): Promise<OpenAIPolicyErr
 }
 
 /** One HTTP reply, reduced to what a group needs. */
-interface Reply {
+export interface Reply {
   rollouts: Rollout[];
   tokens: number;
 }
 
-class OpenAIPolicy implements Policy {
+export class OpenAIPolicy implements Policy {
   readonly kind = 'openai';
   private readonly client: OpenAI;
   private readonly semaphore: Semaphore;
@@ -400,12 +400,8 @@ class OpenAIPolicy implements Policy {
     this.closing.abort();
   }
 
-  private async sampleGroup(
-    req: SampleRequest,
-    prompt: string,
-    i: number,
-    signal: AbortSignal,
-  ): Promise<Reply> {
+  /** The group of prompt `i` of `req` (seeds as in sample()); the unit a fleet dispatches. */
+  async sampleGroup(req: SampleRequest, prompt: string, i: number, signal: AbortSignal): Promise<Reply> {
     const need = req.n[i];
     const rollouts: Rollout[] = [];
     let tokens = 0;
@@ -552,7 +548,7 @@ function toReply(
   };
 }
 
-function validateRequest(req: SampleRequest): void {
+export function validateRequest(req: SampleRequest): void {
   if (req.n.length !== req.prompts.length) {
     throw new RangeError(`openai policy: n has ${req.n.length} entries for ${req.prompts.length} prompts`);
   }

@@ -17,6 +17,19 @@ export interface SampleRequest {
   topK?: number;
   /** Seeds the sampler; the same request with the same seed gives the same rollouts. */
   seed: number;
+  /**
+   * A remote policy may give up on single prompts (listed in `failed`, their groups empty) instead
+   * of failing the whole call; profiling records them as failed rows and retries them on resume.
+   */
+  allowFailures?: boolean;
+}
+
+/** A prompt a policy gave up on: its index in the request and the last error. */
+export interface SampleFailure {
+  index: number;
+  error: string;
+  /** The server that gave the last error, when remote. */
+  server?: string;
 }
 
 /** One sampled completion of one prompt. */
@@ -38,6 +51,12 @@ export interface SampleResult {
   flops: number;
   /** Prompt + completion tokens processed. */
   tokens: number;
+  /** false where `flops` is not a count (a remote server with no declared parameter count). */
+  flopsCounted?: boolean;
+  /** Prompts given up on (only when the request allowed failures). */
+  failed?: SampleFailure[];
+  /** Request retries, timeouts and prompts given up, for remote policies. */
+  requests?: { retries: number; timeouts: number; failures: number };
 }
 
 export interface Policy {
@@ -63,6 +82,12 @@ export interface UpdateOptions {
   gradClip: number;
   /** KL to the reference (base) policy; 0 disables it and skips the reference forward. */
   klCoef: number;
+  /** KL estimator by registered name (algo/loss; default k3). */
+  kl?: string;
+  /** Loss aggregation by registered name (algo/loss; default token-mean). */
+  aggregation?: string;
+  /** seq-mean-token-sum-norm's constant token count per sequence (e.g. the generation limit). */
+  tokenBudget?: number;
 }
 
 export interface UpdateStats {
@@ -80,9 +105,3 @@ export interface TrainablePolicy extends Policy {
   update(rollouts: TrainingRollout[], opts: UpdateOptions): Promise<UpdateStats>;
   save(dir: string): Promise<void>;
 }
-  /** KL estimator by registered name (algo/loss; default k3). */
-  kl?: string;
-  /** Loss aggregation by registered name (algo/loss; default token-mean). */
-  aggregation?: string;
-  /** seq-mean-token-sum-norm's constant token count per sequence (e.g. the generation limit). */
-  tokenBudget?: number;

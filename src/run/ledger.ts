@@ -12,6 +12,8 @@ export interface PhaseTotals {
   flops: number;
   tokens: number;
   wallMs: number;
+  /** Set when part of the phase ran where FLOPs cannot be counted (a remote server of unknown size). */
+  uncounted?: boolean;
 }
 
 export type LedgerState = Record<Phase, PhaseTotals>;
@@ -33,6 +35,11 @@ export class Ledger {
     t.flops += flops;
     t.tokens += tokens;
     t.wallMs += wallMs;
+  }
+
+  /** Marks a phase whose FLOPs are not (fully) counted: reports say "not counted" rather than 0. */
+  markUncounted(phase: Phase): void {
+    this.totals[phase].uncounted = true;
   }
 
   /** Runs `fn`, charging its reported FLOPs and tokens and its wall time to `phase`. */

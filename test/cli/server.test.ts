@@ -50,7 +50,7 @@ describe('CLI against an OpenAI-compatible server', () => {
       out,
     );
     expect(stdout).toContain('profile: 6 prompts × 4 samples');
-    expect(stdout).toContain('not counted (remote server)');
+    expect(stdout).toContain('compute: not counted (remote server');
     const rows = readFileSync(join(out, 'profile.jsonl'), 'utf8')
       .trim()
       .split('\n')
