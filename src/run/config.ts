@@ -53,7 +53,7 @@ const SgpoSchema = z.object({
     .enum(['share', 'plateau', 'signal'])
     .default('share')
     .describe(
-      "how a phase ends: 'share' (equal shares of the run, the paper's reimplementation), 'plateau' (held-out accuracy stops rising; reads held-out data), 'signal' (the phase's own training signal stops improving)",
+      "how a phase ends: 'share' (equal shares of the run, the paper's reimplementation), 'plateau' (held-out accuracy stops rising; reads held-out data), 'signal' (the phase's own training signal stops improving; the run ends when the last phase's does)",
     ),
   plateauPatience: positiveInt.default(2),
   /** Beyond the paper: update p̂ from training rollouts and re-bucket prompts online. */
@@ -162,6 +162,11 @@ export const TrainConfigSchema = z
         seed: z.number().int().default(1234),
         trainSize: positiveInt.default(4096),
         evalSize: positiveInt.default(512),
+        /**
+         * Which prompts the run is evaluated on: the held-out test split (reported), or validation
+         * prompts (train-split prompts outside the RL pool) for choosing hyperparameters.
+         */
+        evalSplit: z.enum(['test', 'validation']).default('test'),
         /** Dataset files (JSONL or Parquet) instead of a procedural mixture; answers checked by the verifier. */
         train: z.string().optional(),
         eval: z.string().optional(),
@@ -182,6 +187,7 @@ export const TrainConfigSchema = z
         seed: 1234,
         trainSize: 4096,
         evalSize: 512,
+        evalSplit: 'test',
         verifyTimeoutMs: 2000,
         onBadRow: 'error',
       }),
@@ -206,12 +212,6 @@ export const TrainConfigSchema = z
         klCoef: z.number().min(0).default(0),
         /** Policy-gradient updates per step over mini-batches of the step's rollouts. */
         miniBatches: positiveInt.default(1),
-      })
-      .default({
-        lr: 3e-4,
-        warmupSteps: 0,
-        weightDecay: 0,
-        gradClip: 1,
         aggregation: registeredName('loss aggregation', aggregationNames)
           .default(DEFAULT_AGGREGATION)
           .describe(
@@ -220,18 +220,24 @@ export const TrainConfigSchema = z
         kl: registeredName('KL estimator', klEstimatorNames)
           .default(DEFAULT_KL_ESTIMATOR)
           .describe('estimator of the KL penalty to the base policy (with klCoef > 0): k1 or k3'),
+      })
+      .default({
+        lr: 3e-4,
+        warmupSteps: 0,
+        weightDecay: 0,
+        gradClip: 1,
         clipLow: 0.2,
         clipHigh: 0.28,
         klCoef: 0,
         miniBatches: 1,
+        aggregation: DEFAULT_AGGREGATION,
+        kl: DEFAULT_KL_ESTIMATOR,
       }),
     sampling: z
       .object({
         temperature: z.number().min(0).default(1),
         maxNewTokens: positiveInt.default(12),
       })
-        aggregation: DEFAULT_AGGREGATION,
-        kl: DEFAULT_KL_ESTIMATOR,
       .default({ temperature: 1, maxNewTokens: 12 }),
     /** Whether rollouts with zero advantage still go through the training forward+backward. */
     trainOnZeroAdvantage: z.boolean().default(false),
