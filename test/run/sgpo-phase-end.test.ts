@@ -63,7 +63,7 @@ describe('phase end by training signal (in the loop)', () => {
       TrainConfigSchema,
       {
         seed: 5,
-        steps: 40,
+        steps: 80,
         optim: { lr: 4 },
         eval: { every: 2, samples: 2, passK: 1 },
         checkpointEvery: 1000,
@@ -98,8 +98,9 @@ describe('phase end by training signal (in the loop)', () => {
 
   it('moves through the phases on its own and never reads held-out data: a poisoned eval set changes nothing', async () => {
     const clean = await phases('signal', heldOut);
-    expect(clean).toHaveLength(40);
     expect(new Set(clean)).toEqual(new Set([0, 1, 2]));
+    // the last phase's signal stopped improving too, so the schedule ended the run before its 80 steps
+    expect(clean.length).toBeLessThan(80);
     expect(await phases('signal', poisoned)).toEqual(clean);
   });
 

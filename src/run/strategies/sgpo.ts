@@ -109,6 +109,7 @@ export class SgpoStrategy implements Strategy {
   private online = new Map<string, Estimate>();
   private estimates = new Map<string, Estimate>();
   private gp: GpModel | undefined;
+  private finished = false;
 
   constructor(
     problems: Problem[],
@@ -240,6 +241,7 @@ export class SgpoStrategy implements Strategy {
       groups,
       generated: n.reduce((s, x) => s + x, 0),
       discarded: 0,
+      ...(this.finished ? { finished: true } : {}),
       info: {
         phase: this.phase,
         phaseG: this.plan.phases[this.phase].G,
@@ -276,7 +278,10 @@ export class SgpoStrategy implements Strategy {
     return e.trials > 0 ? e.successes / e.trials : 0;
   }
 
-  /** The phase-end rule by training signal: only the groups this phase trained on are read. */
+  /**
+   * The phase-end rule by training signal: only the groups this phase trained on are read. When the
+   * last phase stops improving, the schedule is over and the run ends after this step.
+   */
   private afterStep(groups: ScoredGroup[]): void {
     if (this.cfg.phaseEnd !== 'signal') return;
     const { tracker, ended } = trackSignal(
@@ -285,7 +290,9 @@ export class SgpoStrategy implements Strategy {
       this.cfg.signal,
     );
     this.tracker = tracker;
-    if (ended && this.phase < this.plan.phases.length - 1) this.wanted = this.phase + 1;
+    if (!ended) return;
+    if (this.phase < this.plan.phases.length - 1) this.wanted = this.phase + 1;
+    else this.finished = true;
   }
 
   observe(groups: ScoredGroup[]): void {
