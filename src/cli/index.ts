@@ -7,6 +7,8 @@ import { register as registerEval } from './commands/eval.js';
 import { register as registerPlan } from './commands/plan.js';
 import { register as registerPretrain } from './commands/pretrain.js';
 import { register as registerProfile } from './commands/profile.js';
+import { register as registerReport } from './commands/report.js';
+import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerTrain } from './commands/train.js';
 
 // Each command lives in its own file under src/cli/commands/ and exports `register(program)`.
@@ -20,6 +22,8 @@ const commands: Array<(program: Command) => void> = [
   registerEval,
   registerBench,
   registerData,
+  registerReport,
+  registerDashboard,
 ];
 
 const program = new Command();

@@ -30,6 +30,8 @@ export interface EvalResult {
   sampledStandardError?: number | null;
   /** Sampled accuracy per task family and level (`add/2`); absent without sampling. */
   byLevel?: Record<string, { prompts: number; accuracy: number }>;
+  /** A few greedy completions, right and wrong, with their rewards (bounded: for reports). */
+  examples?: EvalExample[];
 }
 
 /** The per-level key of a procedural problem: `family/level`, or the family (or data source) alone. */
@@ -100,8 +102,12 @@ export async function evaluate(
     }),
   );
   let greedyCorrect = 0;
+  const examples: EvalExample[] = [];
   for (let i = 0; i < problems.length; i++) {
-    greedyCorrect += (await score(problems[i], greedy.groups[i][0].text)).reward;
+    const text = greedy.groups[i][0].text;
+    const { reward } = await score(problems[i], text);
+    greedyCorrect += reward;
+    keepExample(examples, problems[i], text, reward);
   }
   let sampledAccuracy: number | null = null;
   let pass: number | null = null;
@@ -136,5 +142,23 @@ export async function evaluate(
     sampledStandardError:
       successes && opts.samples >= 2 ? samplingStandardError(successes, opts.samples) : null,
     ...(successes ? { byLevel: accuracyByLevel(problems, successes, opts.samples) } : {}),
+    examples,
   };
+}
+
+/** A greedy completion kept for reports: the first few right and wrong ones, clipped. */
+export interface EvalExample {
+  level: string;
+  prompt: string;
+  completion: string;
+  reward: number;
+}
+
+const EXAMPLES_EACH = 3;
+const EXAMPLE_CHARS = 240;
+
+function keepExample(out: EvalExample[], problem: Problem, text: string, reward: number): void {
+  if (out.filter((e) => (e.reward > 0) === (reward > 0)).length >= EXAMPLES_EACH) return;
+  const clip = (s: string) => (s.length > EXAMPLE_CHARS ? `${s.slice(0, EXAMPLE_CHARS)}…` : s);
+  out.push({ level: levelKey(problem), prompt: clip(problem.prompt), completion: clip(text), reward });
 }

@@ -7,9 +7,10 @@ import { ensureBase, PretrainConfigSchema, type PretrainProgress } from '../poli
 import { loadEmbeddedPolicy } from '../policy/embedded.js';
 import { closeSharedVerifierPool } from '../verify/index.js';
 import { parseConfig, TrainConfigSchema, type TrainConfig } from './config.js';
-import { headlineAccuracy } from './evaluator.js';
+import { headlineAccuracy, type EvalResult } from './evaluator.js';
 import { Ledger, type LedgerState } from './ledger.js';
 import type { ProfileProgress } from './profile.js';
+import { recordEnd, recordStart } from './meta.js';
 import { RunDir, readJson } from './rundir.js';
 import { createStrategy, loadDatasets, obtainProfile, reprofilerFor, scorerFor } from './setup.js';
 import { readTrainerState, train, type EvalPoint, type StepRow, type TrainResult } from './trainer.js';
@@ -38,6 +39,9 @@ export interface RunSummary {
   ledger: LedgerState;
   chargedFlops: number;
   trainOnZeroAdvantage: boolean;
+  /** The first and last held-out evaluations in full (greedy, sampled, pass@k). */
+  initialEval?: EvalResult | null;
+  finalEval?: EvalResult | null;
 }
 
 /** The base checkpoint a config trains from: its `base`, or the default warm start (built on first use). */
@@ -74,6 +78,8 @@ export function summarize(config: TrainConfig, root: string, result: TrainResult
     ledger: result.ledger,
     chargedFlops: ledger.chargedFlops,
     trainOnZeroAdvantage: config.trainOnZeroAdvantage,
+    initialEval: result.evals[0]?.eval ?? null,
+    finalEval: result.evals[result.evals.length - 1]?.eval ?? null,
   };
 }
 
@@ -96,6 +102,7 @@ export async function runTraining(
   if (!state) runDir.truncateMetrics(-1); // no checkpoint to continue from: start the metrics afresh
 
   const baseDir = await resolveBase(config, callbacks);
+  recordStart(runDir.root, baseDir, resuming);
   const { train: trainSet, eval: evalSet } = await loadDatasets(config.data);
   const score = scorerFor(config.data);
   const ledger = new Ledger(state?.ledger);
@@ -150,6 +157,7 @@ export async function runTraining(
     });
     const summary = summarize(config, runDir.root, result);
     if (result.stoppedBy !== 'interrupted') runDir.writeSummary(summary);
+    recordEnd(runDir.root, result.stoppedBy);
     return summary;
   } finally {
     await policy.close();

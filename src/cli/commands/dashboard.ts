@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { startDashboard } from '../../serve/dashboard.js';
+import { guarded, intArg } from '../common.js';
+
+export function register(program: Command): void {
+  program
+    .command('dashboard')
+    .description(
+      'serve a live dashboard of the runs and benchmarks under a directory: status, and the report’s charts ' +
+        'updating while runs write (read-only: never slows or blocks a run)',
+    )
+    .argument('[runs-dir]', 'directory holding run and benchmark directories', 'runs')
+    .option('-p, --port <n>', 'port to listen on (0 = any free port)', intArg('--port', 0), 8737)
+    .option('--host <host>', 'interface to listen on (default: this machine only)', '127.0.0.1')
+    .action((root: string, opts: { port: number; host: string }) =>
+      guarded(async () => {
+        const { url } = await startDashboard({ root, port: opts.port, host: opts.host });
+        process.stdout.write(`dashboard of ${root}: ${url} (Ctrl-C to stop)\n`);
+        await new Promise(() => {}); // serve until interrupted
+      }),
+    );
+}
