@@ -7,6 +7,7 @@ import { register as registerEval } from './commands/eval.js';
 import { register as registerPlan } from './commands/plan.js';
 import { register as registerPretrain } from './commands/pretrain.js';
 import { register as registerProfile } from './commands/profile.js';
+import { register as registerServe } from './commands/serve.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerTrain } from './commands/train.js';
@@ -24,6 +25,7 @@ const commands: Array<(program: Command) => void> = [
   registerData,
   registerReport,
   registerDashboard,
+  registerServe,
 ];
 
 const program = new Command();

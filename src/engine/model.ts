@@ -74,6 +74,11 @@ export interface SampleOptions {
   /** Generation of a sequence ends after this token is produced (it is included in the output). */
   stopToken?: number;
   seed: number;
+  /**
+   * Per sequence: the seed and stream index its randomness is keyed by (default: `seed` and the
+   * sequence's position), so a sequence samples the same whatever else shares the batch.
+   */
+  streams?: Array<{ seed: number; index: number }>;
 }
 
 export interface SampleResult {
@@ -859,7 +864,11 @@ export class Model {
           }
           const gen = tokens[gi]!;
           const base = s.logits! / 4 + r * V;
-          const tok = this.pick(f32, base, V, temperature, topK, topP, hashUniform(seed, gi, gen.length));
+          const stream = o.streams?.[gi];
+          const u = stream
+            ? hashUniform(stream.seed, stream.index, gen.length)
+            : hashUniform(seed, gi, gen.length);
+          const tok = this.pick(f32, base, V, temperature, topK, topP, u);
           gen.push(tok);
           lps[gi]!.push(f32[base + tok]! - f32[s.lse! / 4 + r]!);
           if (o.stopToken !== undefined && tok === o.stopToken) finished[gi] = true;
