@@ -98,13 +98,14 @@ export function meanCurve(curves: ReadonlyArray<readonly CurvePoint[]>): CurvePo
   const grid = [...new Set(curves.flat().map((p) => p.chargedFlops))]
     .filter((f) => f <= end)
     .sort((a, b) => a - b);
+  // One pointer per curve walks forward with the grid (curves are in FLOP order).
+  const at = curves.map(() => 0);
   return grid.map((f) => {
     let sum = 0;
-    for (const c of curves) {
-      let acc = c[0].accuracy;
-      for (const p of c) if (p.chargedFlops <= f) acc = p.accuracy;
-      sum += acc;
-    }
+    curves.forEach((c, k) => {
+      while (at[k] + 1 < c.length && c[at[k] + 1].chargedFlops <= f) at[k]++;
+      sum += c[at[k]].accuracy;
+    });
     return { chargedFlops: f, accuracy: sum / curves.length };
   });
 }
@@ -197,4 +198,19 @@ export function samplingStandardError(successes: readonly number[], samples: num
 export function evalSamplesNeeded(meanBernoulliVariance: number, targetSe: number): number {
   if (!(targetSe > 0)) throw new RangeError(`target standard error must be > 0, got ${targetSe}`);
   return Math.ceil(meanBernoulliVariance / targetSe ** 2);
+}
+
+/**
+ * Spread of successive evaluations of one run, from second differences: for evaluations
+ * a_i = trend_i + e_i with a locally linear trend and independent noise of standard deviation σ,
+ * a_{i+1} − 2a_i + a_{i−1} has variance 6σ², so σ ≈ sqrt(mean(d²) / 6). It holds evaluation noise
+ * and any real step-to-step jitter of the policy; null with fewer than three evaluations.
+ */
+export function consecutiveSpread(accuracies: readonly number[]): number | null {
+  if (accuracies.length < 3) return null;
+  let sum = 0;
+  for (let i = 1; i < accuracies.length - 1; i++) {
+    sum += (accuracies[i + 1] - 2 * accuracies[i] + accuracies[i - 1]) ** 2;
+  }
+  return Math.sqrt(sum / (accuracies.length - 2) / 6);
 }

@@ -1,244 +1,175 @@
 /**
- * The benchmark: every allocation method, several seeds each, from the same base policy, with the
- * same model, learning rate, eval prompts and the same training-side FLOP budget (profiling
- * included). It reports final held-out accuracy and compute to target (the FLOPs until held-out
- * accuracy first reaches the baseline's final mean) against the baseline.
+ * The benchmark runner: every method of a preset, several seeds each, from the same base policy,
+ * with the same model, hyperparameters, held-out prompts and training-side FLOP budget (profiling
+ * included), or on a method's own schedule. Runs go seed by seed (every method's seed 1, then seed
+ * 2, …) so that a benchmark cut short still compares all methods on the seeds it finished; results
+ * are rewritten after each seed. Finished runs are reused, a killed run resumes from its last
+ * checkpoint, and a run directory made with another config is refused rather than mixed in.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEmbeddedPolicy } from '../policy/embedded.js';
+import { isDeepStrictEqual } from 'node:util';
+import { ensureBase, PretrainConfigSchema } from '../policy/pretrain.js';
+import { benchMethod, SCHEDULE_CAP, type BenchMethod } from './bench/methods.js';
+import type { BenchPreset } from './bench/presets.js';
+import { ensureBenchProfile, profileSummary, type ProfileSummary } from './bench/profiles.js';
+import { readRunDetail, type RunDetail } from './bench/records.js';
+import { buildResults, type BenchResult } from './bench/results.js';
 import { applyOverrides, parseConfig, TrainConfigSchema, type TrainConfig } from './config.js';
-import { Ledger } from './ledger.js';
-import { PROFILE_FILES, readProfileEntries, runProfile, writeProfileWithPlan } from './profile.js';
-import { sgpoPlan } from '../algo/index.js';
-import { benchmarkTable, markdownTable, type MethodRuns } from './report.js';
-import { readJson, RunDir, writeJsonAtomic } from './rundir.js';
-import { resolveBase, runTraining, type RunCallbacks, type RunSummary } from './run.js';
-import { loadDatasets, scorerFor } from './setup.js';
+import { readJson, writeJsonAtomic } from './rundir.js';
+import { runTraining, type PolicyFactory, type RunCallbacks, type RunSummary } from './run.js';
 
-export interface BenchMethod {
-  name: string;
-  description: string;
-  /** `key.path=value` overrides on top of the preset's shared config. */
-  sets: string[];
-  /** Needs the sGPO profile of the training prompts (its FLOPs are charged to each run). */
-  profile?: 'sgpo' | 'vip-prior';
+export { BENCH_METHODS, benchMethod, type BenchMethod } from './bench/methods.js';
+export { BENCH_PRESETS, benchPreset, type BenchPreset } from './bench/presets.js';
+export type { BenchResult } from './bench/results.js';
+
+export interface BenchCallbacks extends RunCallbacks {
+  onRun?: (method: string, seed: number, index: number, total: number, reused: boolean) => void;
 }
 
-export const BENCH_METHODS: BenchMethod[] = [
-  { name: 'grpo', description: 'uniform GRPO, G = 8 (baseline)', sets: ['allocator.type=uniform'] },
-  {
-    name: 'dapo',
-    description: 'DAPO dynamic sampling: oversample, keep groups with signal',
-    sets: ['allocator.type=dynamic'],
-  },
-  {
-    name: 'sgpo',
-    description: 'sGPO: profile, filter, G ≈ 1/p̂, easy → hard',
-    sets: ['allocator.type=sgpo'],
-    profile: 'sgpo',
-  },
-  {
-    name: 'vip',
-    description: 'VIP: GP predictor + exact variance-optimal split',
-    sets: ['allocator.type=vip'],
-  },
-  {
-    name: 'sgpo+sqrt-r',
-    description: 'sGPO with Sqrt-R asymmetric prompt weights',
-    sets: ['allocator.type=sgpo', 'weighting.type=sqrt-r'],
-    profile: 'sgpo',
-  },
-  {
-    name: 'vip+profile',
-    description: 'combination: VIP with the sGPO profile as its prior',
-    sets: ['allocator.type=vip', 'allocator.prior.type=profile'],
-    profile: 'vip-prior',
-  },
-  {
-    name: 'sgpo-online+sqrt-r',
-    description: 'combination: sGPO with p̂ re-estimated online, Sqrt-R weights',
-    sets: ['allocator.type=sgpo', 'allocator.online=true', 'weighting.type=sqrt-r'],
-    profile: 'sgpo',
-  },
-];
-
-export interface BenchPreset {
-  name: string;
-  seeds: number[];
-  /** Shared config for every method (as `key.path=value`). */
-  sets: string[];
-}
-
-export const BENCH_PRESETS: Record<string, BenchPreset> = {
-  quick: {
-    name: 'quick',
-    seeds: [1, 2, 3],
-    sets: [
-      'flopBudget=6e11',
-      'steps=10000',
-      'allocator.promptsPerStep=64',
-      'allocator.rolloutsPerStep=512',
-      'eval.every=10',
-      'checkpointEvery=100000',
-    ],
-  },
-  full: {
-    name: 'full',
-    seeds: [1, 2, 3],
-    sets: [
-      'flopBudget=3e12',
-      'steps=100000',
-      'allocator.promptsPerStep=64',
-      'allocator.rolloutsPerStep=512',
-      'eval.every=25',
-      'checkpointEvery=100',
-    ],
-  },
-};
-
-export interface BenchResult {
-  preset: string;
-  machine: string;
-  trainOnZeroAdvantage: boolean;
-  flopBudget: number;
-  target: number;
-  table: ReturnType<typeof benchmarkTable>['results'];
-  best: string | null;
-  markdown: string;
-  runs: Record<string, RunSummary[]>;
-  profile: { histogram: number[]; k: number; prompts: number; classes: Record<string, number> } | null;
-}
-
-function countsOf(runDir: string): MethodRuns['counts'][number] {
-  // Step rows carry rolloutsGenerated; evaluation-only rows (step 0, a final eval) do not.
-  const rows = new RunDir(runDir).readMetrics().filter((r) => r.rolloutsGenerated !== undefined);
-  const sum = (k: string) => rows.reduce((s, r) => s + (typeof r[k] === 'number' ? (r[k] as number) : 0), 0);
-  return {
-    generated: sum('rolloutsGenerated'),
-    trained: sum('rolloutsTrained'),
-    groupsWithSignal: sum('groupsWithSignal'),
-  };
-}
-
-export async function runBench(args: {
+export interface BenchArgs {
   preset: BenchPreset;
   outDir: string;
+  /** Methods to run (default: the preset's); the baselines they are compared with are added. */
   methods?: string[];
   extraSets?: string[];
   machine: string;
-  callbacks?: RunCallbacks & { onRun?: (method: string, seed: number, index: number, total: number) => void };
-}): Promise<BenchResult> {
+  /** Base-policy cache (default: $FLOPWISE_CACHE or .cache/flopwise). */
+  cacheDir?: string;
+  /** Only read the finished runs and write the results (nothing is trained). */
+  reportOnly?: boolean;
+  callbacks?: BenchCallbacks;
+  /** Opens each run's policy (cli/ composes the embedded engine). */
+  policies: PolicyFactory;
+}
+
+/** The methods to run: the requested ones plus every baseline they are compared with, baselines first. */
+export function methodsToRun(preset: BenchPreset, requested?: string[]): BenchMethod[] {
+  const names = requested ?? preset.methods;
+  const baselineOf = (name: string) => benchMethod(name).baseline ?? preset.baseline;
+  const baselines = [...new Set(names.map(baselineOf))];
+  const ordered = [...baselines, ...names.filter((n) => !baselines.includes(n))];
+  return ordered.map(benchMethod);
+}
+
+/** The base policy a preset starts from (its warm start, trained once and cached). */
+export async function benchBase(args: BenchArgs, threads: number): Promise<string> {
+  const cfg = parseConfig(
+    PretrainConfigSchema,
+    { ...(args.preset.pretrain ?? {}), threads },
+    `preset ${args.preset.name}: pretrain`,
+  );
+  args.callbacks?.onPhase?.('base policy: supervised warm start (cached after the first run)');
+  return (await ensureBase(cfg, { cacheDir: args.cacheDir, onProgress: args.callbacks?.onPretrain })).dir;
+}
+
+/** One run's config: the preset's shared settings, the caller's, the method's, then seed, base and profile. */
+export function runConfig(
+  args: BenchArgs,
+  m: BenchMethod,
+  seed: number,
+  extra: { base?: string; profile?: string } = {},
+): TrainConfig {
+  const sets = [...args.preset.sets, ...(args.extraSets ?? []), ...m.sets, `seed=${seed}`];
+  if (extra.base) sets.push(`base=${JSON.stringify(extra.base)}`);
+  if (extra.profile && m.profile === 'sgpo') sets.push(`allocator.profile=${JSON.stringify(extra.profile)}`);
+  if (extra.profile && m.profile === 'vip-prior')
+    sets.push(`allocator.prior.profile=${JSON.stringify(extra.profile)}`);
+  const config = parseConfig(TrainConfigSchema, applyOverrides({}, sets), `bench ${m.name}`);
+  if (m.protocol === 'schedule') config.flopBudget *= SCHEDULE_CAP;
+  return config;
+}
+
+/** Refuses to continue a run directory that was started with another config. */
+function checkSameConfig(runDir: string, wanted: TrainConfig): void {
+  const path = join(runDir, 'config.json');
+  if (!existsSync(path)) return;
+  const saved = readJson<Record<string, unknown>>(path);
+  const normalised = JSON.parse(JSON.stringify(wanted)) as Record<string, unknown>;
+  const differing = Object.keys({ ...saved, ...normalised }).filter(
+    (k) => !isDeepStrictEqual(saved[k], normalised[k]),
+  );
+  if (differing.length > 0) {
+    throw new Error(
+      `bench: ${runDir} was started with another config (fields: ${differing.join(', ')}); ` +
+        'use another --out directory, or delete that run to redo it',
+    );
+  }
+}
+
+/** A finished run's summary, training (or resuming) it first when needed. */
+async function ensureRun(
+  args: BenchArgs,
+  config: TrainConfig,
+  runDir: string,
+): Promise<{ summary: RunSummary | null; reused: boolean }> {
+  const summaryPath = join(runDir, 'summary.json');
+  checkSameConfig(runDir, config);
+  if (existsSync(summaryPath)) return { summary: readJson<RunSummary>(summaryPath), reused: true };
+  if (args.reportOnly) return { summary: null, reused: false };
+  const summary = await runTraining({ config, runDir, resume: true, policies: args.policies }, args.callbacks);
+  return { summary, reused: false };
+}
+
+export async function runBench(args: BenchArgs): Promise<BenchResult> {
   const { preset, outDir } = args;
   mkdirSync(outDir, { recursive: true });
-  const methods = BENCH_METHODS.filter((m) => !args.methods || args.methods.includes(m.name));
-  if (!methods.some((m) => m.name === 'grpo'))
-    throw new Error('bench: the baseline method grpo must be included');
-  const configFor = (m: BenchMethod, seed: number, profilePath?: string): TrainConfig => {
-    const sets = [...preset.sets, ...(args.extraSets ?? []), ...m.sets, `seed=${seed}`];
-    if (profilePath && m.profile === 'sgpo') sets.push(`allocator.profile=${JSON.stringify(profilePath)}`);
-    if (profilePath && m.profile === 'vip-prior')
-      sets.push(`allocator.prior.profile=${JSON.stringify(profilePath)}`);
-    return parseConfig(TrainConfigSchema, applyOverrides({}, sets), `bench ${m.name}`);
-  };
-
-  // One profile per seed under the shared base policy; each run that uses it is charged its FLOPs.
-  const profiles = new Map<number, string>();
-  let profileInfo: BenchResult['profile'] = null;
-  if (methods.some((m) => m.profile)) {
-    for (const seed of preset.seeds) {
-      const cfg = configFor(
-        methods.find((m) => m.profile)!,
-        seed,
-      );
-      const dir = join(outDir, `profile-seed${seed}`);
-      mkdirSync(dir, { recursive: true });
-      const path = join(dir, PROFILE_FILES.jsonl);
-      if (!existsSync(path)) {
-        args.callbacks?.onPhase?.(`profiling the base policy (seed ${seed})`);
-        const base = await resolveBase(cfg, args.callbacks);
-        const policy = await loadEmbeddedPolicy(base, { threads: cfg.threads, optimizer: false });
-        try {
-          const { train } = await loadDatasets(cfg.data);
-          const a = cfg.allocator.type === 'sgpo' ? cfg.allocator : undefined;
-          const { rows } = await runProfile({
-            policy,
-            problems: train,
-            score: scorerFor(cfg.data),
-            dir,
-            ledger: new Ledger(),
-            options: {
-              k: a?.k ?? 8,
-              temperature: cfg.sampling.temperature,
-              maxNewTokens: cfg.sampling.maxNewTokens,
-              seed,
-              chunkSize: 64,
-            },
-            onProgress: args.callbacks?.onProfile,
-          });
-          writeProfileWithPlan(dir, rows, { seed });
-        } finally {
-          await policy.close();
-        }
-      }
-      profiles.set(seed, path);
-    }
-    // The p̂ histogram of the first seed's profile explains the savings (or their absence).
-    const entries = readProfileEntries(profiles.get(preset.seeds[0])!);
-    const k = entries[0]?.k ?? 8;
-    const histogram = new Array<number>(k + 1).fill(0);
-    for (const e of entries) histogram[Math.round((e.successes / e.k) * k)]++;
-    profileInfo = { histogram, k, prompts: entries.length, classes: { ...sgpoPlan(entries).counts } };
-  }
-
-  const all: MethodRuns[] = [];
+  const methods = methodsToRun(preset, args.methods);
+  const threads = runConfig(args, methods[0], preset.seeds[0]).threads;
+  const base = await benchBase(args, threads);
+  const details = new Map<string, RunDetail[]>(methods.map((m) => [m.name, []]));
+  let profile: ProfileSummary | null = null;
+  let result: BenchResult | null = null;
   const total = methods.length * preset.seeds.length;
   let index = 0;
-  for (const m of methods) {
-    const runs: RunSummary[] = [];
-    const counts: MethodRuns['counts'] = [];
-    for (const seed of preset.seeds) {
-      args.callbacks?.onRun?.(m.name, seed, ++index, total);
-      const runDir = join(outDir, 'runs', `${m.name}-seed${seed}`);
-      const summaryPath = join(runDir, 'summary.json');
-      let summary: RunSummary;
-      if (existsSync(summaryPath)) {
-        summary = readJson<RunSummary>(summaryPath); // finished before: reuse
-      } else {
-        summary = await runTraining(
-          { config: configFor(m, seed, profiles.get(seed)), runDir, resume: true },
-          args.callbacks,
-        );
-      }
-      runs.push(summary);
-      counts.push(countsOf(runDir));
+  for (const seed of preset.seeds) {
+    let profilePath: string | undefined;
+    if (methods.some((m) => m.profile)) {
+      const cfg = runConfig(
+        args,
+        methods.find((m) => m.profile)!,
+        seed,
+        { base },
+      );
+      profilePath = await ensureBenchProfile({
+        config: cfg,
+        base,
+        dir: join(outDir, `profile-seed${seed}`),
+        seed,
+        callbacks: args.callbacks,
+        reportOnly: args.reportOnly,
+      });
+      if (profilePath && !profile) profile = profileSummary(profilePath);
     }
-    all.push({ method: m.name, description: m.description, runs, counts });
+    let complete = true;
+    for (const m of methods) {
+      const runDir = join(outDir, 'runs', `${m.name}-seed${seed}`);
+      const config = runConfig(args, m, seed, { base, profile: profilePath });
+      const reusedBefore = existsSync(join(runDir, 'summary.json'));
+      args.callbacks?.onRun?.(m.name, seed, ++index, total, reusedBefore);
+      const { summary } = await ensureRun(args, config, runDir);
+      if (!summary) {
+        complete = false;
+        continue;
+      }
+      details.get(m.name)!.push(readRunDetail(m.name, runDir, summary));
+    }
+    if (!complete && !args.reportOnly) break;
+    result = writeResults(args, methods, details, profile, base);
   }
+  return result ?? writeResults(args, methods, details, profile, base);
+}
 
-  const table = benchmarkTable(all, 'grpo');
-  const combos = table.results.filter((r) => r.method !== 'grpo' && r.savingVsBaseline !== null);
-  const best = combos.length
-    ? combos.reduce((a, b) => (b.savingVsBaseline! > a.savingVsBaseline! ? b : a)).method
-    : null;
-  const shared = configFor(methods[0], preset.seeds[0]);
-  const note =
-    `Preset ${preset.name}: ${preset.seeds.length} seeds per method, FLOP budget ${(shared.flopBudget / 1e9).toFixed(0)} GFLOP per run ` +
-    `(profiling included), zero-advantage rollouts ${shared.trainOnZeroAdvantage ? 'trained on' : 'not trained on'} (all methods alike). ` +
-    `Machine: ${args.machine}.`;
-  const result: BenchResult = {
-    preset: preset.name,
-    machine: args.machine,
-    trainOnZeroAdvantage: shared.trainOnZeroAdvantage,
-    flopBudget: shared.flopBudget,
-    target: table.target,
-    table: table.results,
-    best,
-    markdown: markdownTable(table, note),
-    runs: Object.fromEntries(all.map((m) => [m.method, m.runs])),
-    profile: profileInfo,
-  };
-  writeJsonAtomic(join(outDir, 'results.json'), result);
-  writeFileSync(join(outDir, 'results.md'), result.markdown);
+function writeResults(
+  args: BenchArgs,
+  methods: BenchMethod[],
+  details: Map<string, RunDetail[]>,
+  profile: ProfileSummary | null,
+  base: string,
+): BenchResult {
+  const shared = runConfig(args, methods[0], args.preset.seeds[0], { base });
+  const result = buildResults({ args, methods, details, profile, shared, base });
+  writeJsonAtomic(join(args.outDir, 'results.json'), result);
+  writeFileSync(join(args.outDir, 'results.md'), result.markdown);
   return result;
 }

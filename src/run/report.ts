@@ -1,134 +1,206 @@
 /**
- * Benchmark arithmetic: compute to target and the per-method table. The target is the baseline's
- * final mean held-out accuracy. A method's compute to target is read off its mean curve (accuracy
- * averaged over seeds at matched training-side FLOPs, profiling included): the FLOPs where that
- * curve first reaches the target. Per-seed crossings are reported too.
+ * Benchmark arithmetic: from each method's runs (one per seed) to the numbers a claim needs.
+ *
+ * - Target: the baseline's final accuracy, read off its seed-mean curve (the mean over seeds at
+ *   matched FLOPs, so every seed still counts at the last point).
+ * - Compute to target (headline): where the isotonic (non-decreasing) fit of the method's seed-mean
+ *   curve first reaches the target, interpolated between evaluations (algo/stats.ts). A lucky
+ *   evaluation is pooled with the lower ones after it, so it cannot decide a crossing on its own.
+ *   The confirmed crossing (reach, then the next two evaluations within one seed-mean standard error
+ *   below) and the old first touch are kept beside it for comparison.
+ * - Saving: baseline's compute to target ÷ the method's, with a 95 % percentile bootstrap interval
+ *   over seeds (each method's seeds redrawn with replacement, the target recomputed on every draw;
+ *   a draw in which the method never reaches the target counts as saving 0).
+ * - Final accuracy: mean over seeds with its bootstrap interval, and the difference to the baseline
+ *   with its interval. A difference is resolved when its interval excludes 0 (saving: excludes 1).
  */
-import type { RunSummary } from './run.js';
+import {
+  bootstrapInterval,
+  confirmedCrossing,
+  consecutiveSpread,
+  firstTouch,
+  isotonicCrossing,
+  mean,
+  meanCurve,
+  meanStd,
+  type CurvePoint,
+  type Interval,
+} from '../algo/stats.js';
 
-export interface CurvePoint {
+export { meanCurve, meanStd, type CurvePoint };
+
+/** One run, as the arithmetic needs it (bench/records.ts reads it from a run directory). */
+export interface RunRecord {
+  seed: number;
+  /** Headline held-out accuracy against charged FLOPs, one point per evaluation. */
+  curve: CurvePoint[];
+  /** Per evaluation: the standard error it reports (null when unknown). */
+  standardErrors: Array<number | null>;
   chargedFlops: number;
-  accuracy: number;
-}
-
-/** FLOPs at the first point with accuracy ≥ target (minus a float tolerance); null if never reached. */
-export function computeToTarget(curve: CurvePoint[], target: number, tol = 1e-9): number | null {
-  for (const p of curve) if (p.accuracy >= target - tol) return p.chargedFlops;
-  return null;
-}
-
-/**
- * The seeds' curves averaged at matched FLOPs: at every FLOP value where some seed evaluated, each
- * seed contributes its latest evaluation at or before it (its first one before that). The curve
- * stops where the shortest run stops, so every point averages all seeds.
- */
-export function meanCurve(curves: CurvePoint[][]): CurvePoint[] {
-  if (curves.length === 0) return [];
-  const end = Math.min(...curves.map((c) => c[c.length - 1].chargedFlops));
-  const grid = [...new Set(curves.flat().map((p) => p.chargedFlops))]
-    .filter((f) => f <= end)
-    .sort((a, b) => a - b);
-  return grid.map((f) => {
-    let sum = 0;
-    for (const c of curves) {
-      let acc = c[0].accuracy;
-      for (const p of c) if (p.chargedFlops <= f) acc = p.accuracy;
-      sum += acc;
-    }
-    return { chargedFlops: f, accuracy: sum / curves.length };
-  });
-}
-
-export function meanStd(xs: number[]): { mean: number; std: number } {
-  if (xs.length === 0) return { mean: NaN, std: NaN };
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const variance = xs.length > 1 ? xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1) : 0;
-  return { mean, std: Math.sqrt(variance) };
-}
-
-export interface MethodResult {
-  method: string;
-  description: string;
-  seeds: number[];
-  finalAccuracy: { mean: number; std: number };
-  initialAccuracy: number;
-  /** Per seed: FLOPs to reach the target, null where not reached. */
-  computeToTarget: Array<number | null>;
-  /** Where the mean curve over seeds first reaches the target; null if it never does. */
-  meanComputeToTarget: number | null;
-  /** Seeds whose own curve reached the target. */
-  reached: number;
-  /** Baseline's mean compute to target ÷ this method's (> 1 = saves compute); null if not reached. */
-  savingVsBaseline: number | null;
-  meanChargedFlops: number;
   profileFlops: number;
-  rolloutsGenerated: number;
-  rolloutsTrained: number;
-  groupsWithSignalPerRollout: number;
+  stoppedBy: string;
+  rollouts: { generated: number; trained: number; discarded: number; groupsWithSignal: number };
 }
 
 export interface MethodRuns {
   method: string;
   description: string;
-  runs: RunSummary[];
-  /** Per run: rollouts generated and trained, and groups with signal (from metrics rows). */
-  counts: Array<{ generated: number; trained: number; groupsWithSignal: number }>;
+  /** The method this one is compared with (itself for the baseline). */
+  baseline: string;
+  protocol: 'budget' | 'schedule';
+  runs: RunRecord[];
 }
 
-export function benchmarkTable(
-  methods: MethodRuns[],
-  baseline: string,
-): { target: number; results: MethodResult[] } {
-  const base = methods.find((m) => m.method === baseline);
-  if (!base) throw new Error(`bench: no baseline method '${baseline}'`);
-  const target = meanStd(base.runs.map((r) => r.finalAccuracy)).mean;
-  const ctt = (m: MethodRuns): Array<number | null> => m.runs.map((r) => computeToTarget(r.curve, target));
-  const meanCtt = (m: MethodRuns): number | null =>
-    computeToTarget(meanCurve(m.runs.map((r) => r.curve)), target);
-  const baseCtt = meanCtt(base);
-  const results = methods.map((m): MethodResult => {
-    const c = ctt(m);
-    const mean = meanCtt(m);
-    const sum = (f: (x: MethodRuns['counts'][number]) => number) => m.counts.reduce((s, x) => s + f(x), 0);
-    return {
-      method: m.method,
-      description: m.description,
-      seeds: m.runs.map((r) => r.seed),
-      finalAccuracy: meanStd(m.runs.map((r) => r.finalAccuracy)),
-      initialAccuracy: meanStd(m.runs.map((r) => r.initialAccuracy)).mean,
-      computeToTarget: c,
-      meanComputeToTarget: mean,
-      reached: c.filter((x) => x !== null).length,
-      savingVsBaseline: mean !== null && baseCtt !== null && mean > 0 ? baseCtt / mean : null,
-      meanChargedFlops: meanStd(m.runs.map((r) => r.chargedFlops)).mean,
-      profileFlops: meanStd(m.runs.map((r) => r.ledger.profile.flops)).mean,
-      rolloutsGenerated: sum((x) => x.generated) / m.runs.length,
-      rolloutsTrained: sum((x) => x.trained) / m.runs.length,
-      groupsWithSignalPerRollout:
-        sum((x) => x.groupsWithSignal) /
-        Math.max(
-          1,
-          sum((x) => x.generated),
-        ),
-    };
+export interface Crossings {
+  /** Headline: the isotonic fit of the seed-mean curve. */
+  isotonic: number | null;
+  /** Reach, then two evaluations within one seed-mean standard error below. */
+  confirmed: number | null;
+  /** The first evaluation at or above the target (noise-sensitive; for comparison only). */
+  firstTouch: number | null;
+  /** Per seed, isotonic fit of that seed's own curve. */
+  perSeed: Array<number | null>;
+  /** The band the confirmed rule used. */
+  band: number;
+}
+
+export interface MethodResult {
+  method: string;
+  description: string;
+  baseline: string;
+  protocol: 'budget' | 'schedule';
+  seeds: number[];
+  target: number;
+  initialAccuracy: number;
+  finalAccuracy: { mean: number; std: number; ci: Interval };
+  /** Final accuracy minus the baseline's, with its interval; null for the baseline itself. */
+  finalDelta: { mean: number; ci: Interval; resolved: boolean } | null;
+  computeToTarget: Crossings;
+  /** Seeds whose own curve reached the target. */
+  reached: number;
+  saving: { value: number | null; ci: Interval | null; resolved: 'saves' | 'costs' | 'no' | null };
+  meanChargedFlops: number;
+  profileFlops: number;
+  rolloutsGenerated: number;
+  rolloutsTrained: number;
+  rolloutsDiscarded: number;
+  groupsWithSignalPerRollout: number;
+  /** Spread of successive evaluations within a run (second differences), mean over seeds. */
+  consecutiveSpread: number | null;
+  /** One evaluation's mean reported standard error. */
+  evalStandardError: number | null;
+  meanCurve: CurvePoint[];
+}
+
+export const BOOTSTRAP = { resamples: 2000, level: 0.95 };
+
+/** The baseline's level: the last point of its seed-mean curve. */
+export function targetOf(baseRuns: readonly RunRecord[]): number {
+  const c = meanCurve(baseRuns.map((r) => r.curve));
+  return c[c.length - 1].accuracy;
+}
+
+/** Standard error of a seed-mean evaluation: sqrt(Σ SE_s²) / S from each run's mean reported SE. */
+export function seedMeanStandardError(runs: readonly RunRecord[]): number | null {
+  const per = runs.map((r) => {
+    const se = r.standardErrors.filter((x): x is number => x !== null && Number.isFinite(x));
+    return se.length ? mean(se) : null;
   });
-  return { target, results };
+  if (per.some((x) => x === null)) return null;
+  return Math.sqrt((per as number[]).reduce((s, x) => s + x ** 2, 0)) / runs.length;
 }
 
-const gflop = (f: number | null): string => (f === null ? 'not reached' : `${(f / 1e9).toFixed(1)}`);
+export function crossingsOf(runs: readonly RunRecord[], target: number): Crossings {
+  const curve = meanCurve(runs.map((r) => r.curve));
+  const band = seedMeanStandardError(runs) ?? 0;
+  return {
+    isotonic: isotonicCrossing(curve, target),
+    confirmed: confirmedCrossing(curve, target, band),
+    firstTouch: firstTouch(curve, target),
+    perSeed: runs.map((r) => isotonicCrossing(r.curve, target)),
+    band,
+  };
+}
 
-export function markdownTable(table: { target: number; results: MethodResult[] }, note: string): string {
-  const head =
-    '| method | start | final accuracy (mean ± std) | compute to target, GFLOP (seeds reaching it alone) | saving vs baseline | profile GFLOP | rollouts generated / trained | groups with signal per 100 rollouts |\n' +
-    '|---|---|---|---|---|---|---|---|\n';
-  const rows = table.results
-    .map(
-      (r) =>
-        `| ${r.method} | ${(100 * r.initialAccuracy).toFixed(1)} % | ${(100 * r.finalAccuracy.mean).toFixed(1)} ± ${(100 * r.finalAccuracy.std).toFixed(1)} % | ` +
-        `${gflop(r.meanComputeToTarget)} (${r.reached}/${r.seeds.length}) | ` +
-        `${r.savingVsBaseline === null ? '–' : `${r.savingVsBaseline.toFixed(2)}×`} | ${(r.profileFlops / 1e9).toFixed(1)} | ` +
-        `${Math.round(r.rolloutsGenerated)} / ${Math.round(r.rolloutsTrained)} | ${(100 * r.groupsWithSignalPerRollout).toFixed(1)} |`,
-    )
-    .join('\n');
-  return `Target: the baseline's final mean held-out accuracy, ${(100 * table.target).toFixed(1)} %. ${note}\n\n${head}${rows}\n`;
+/** Baseline ÷ method compute to target on one draw of both methods' seeds. */
+function savingOn(base: readonly RunRecord[], method: readonly RunRecord[]): number | null {
+  const target = targetOf(base);
+  const b = isotonicCrossing(meanCurve(base.map((r) => r.curve)), target);
+  const m = isotonicCrossing(meanCurve(method.map((r) => r.curve)), target);
+  if (b === null || m === null) return null;
+  return m > 0 ? b / m : null;
+}
+
+function savingOf(base: MethodRuns, m: MethodRuns, seed: string): MethodResult['saving'] {
+  const value = savingOn(base.runs, m.runs);
+  if (m.method === base.method) return { value, ci: null, resolved: null };
+  const ci = bootstrapInterval([base.runs, m.runs], ([b, x]) => savingOn(b, x), {
+    ...BOOTSTRAP,
+    seed: `saving:${seed}:${m.method}`,
+    whenUndefined: 0,
+  });
+  const resolved = ci.lo > 1 ? 'saves' : ci.hi < 1 ? 'costs' : 'no';
+  return { value, ci, resolved };
+}
+
+function finalOf(r: RunRecord): number {
+  return r.curve[r.curve.length - 1].accuracy;
+}
+
+function finalDeltaOf(base: MethodRuns, m: MethodRuns, seed: string): MethodResult['finalDelta'] {
+  if (m.method === base.method) return null;
+  const diff = (b: RunRecord[], x: RunRecord[]) => mean(x.map(finalOf)) - mean(b.map(finalOf));
+  const ci = bootstrapInterval([base.runs, m.runs], ([b, x]) => diff(b, x), {
+    ...BOOTSTRAP,
+    seed: `delta:${seed}:${m.method}`,
+  });
+  return { mean: diff([...base.runs], [...m.runs]), ci, resolved: ci.lo > 0 || ci.hi < 0 };
+}
+
+function sumRollouts(m: MethodRuns, key: keyof RunRecord['rollouts']): number {
+  return m.runs.reduce((s, r) => s + r.rollouts[key], 0);
+}
+
+export function methodResult(m: MethodRuns, base: MethodRuns, seed = 'bench'): MethodResult {
+  const target = targetOf(base.runs);
+  const finals = m.runs.map(finalOf);
+  const crossings = crossingsOf(m.runs, target);
+  const spreads = m.runs.map((r) => consecutiveSpread(r.curve.map((p) => p.accuracy)));
+  const ses = m.runs.flatMap((r) => r.standardErrors.filter((x): x is number => x !== null));
+  return {
+    method: m.method,
+    description: m.description,
+    baseline: base.method,
+    protocol: m.protocol,
+    seeds: m.runs.map((r) => r.seed),
+    target,
+    initialAccuracy: mean(m.runs.map((r) => r.curve[0].accuracy)),
+    finalAccuracy: {
+      ...meanStd(finals),
+      ci: bootstrapInterval([finals], ([x]) => mean(x), { ...BOOTSTRAP, seed: `final:${seed}:${m.method}` }),
+    },
+    finalDelta: finalDeltaOf(base, m, seed),
+    computeToTarget: crossings,
+    reached: crossings.perSeed.filter((x) => x !== null).length,
+    saving: savingOf(base, m, seed),
+    meanChargedFlops: mean(m.runs.map((r) => r.chargedFlops)),
+    profileFlops: mean(m.runs.map((r) => r.profileFlops)),
+    rolloutsGenerated: sumRollouts(m, 'generated') / m.runs.length,
+    rolloutsTrained: sumRollouts(m, 'trained') / m.runs.length,
+    rolloutsDiscarded: sumRollouts(m, 'discarded') / m.runs.length,
+    groupsWithSignalPerRollout: sumRollouts(m, 'groupsWithSignal') / Math.max(1, sumRollouts(m, 'generated')),
+    consecutiveSpread: spreads.every((s) => s !== null) ? mean(spreads as number[]) : null,
+    evalStandardError: ses.length ? mean(ses) : null,
+    meanCurve: meanCurve(m.runs.map((r) => r.curve)),
+  };
+}
+
+/** Every method against its baseline (its own `baseline`, which must be among the methods). */
+export function benchmarkTable(methods: MethodRuns[], seed = 'bench'): MethodResult[] {
+  const byName = new Map(methods.map((m) => [m.method, m]));
+  return methods.map((m) => {
+    const base = byName.get(m.baseline);
+    if (!base) throw new Error(`bench: ${m.method} is compared with ${m.baseline}, which has no runs`);
+    return methodResult(m, base, seed);
+  });
 }

@@ -1,120 +1,272 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkTable, computeToTarget, markdownTable, meanCurve, meanStd, type MethodRuns } from '../../src/run/report.js';
-import type { RunSummary } from '../../src/run/run.js';
-import { Ledger } from '../../src/run/ledger.js';
+import {
+  benchmarkTable,
+  crossingsOf,
+  methodResult,
+  seedMeanStandardError,
+  targetOf,
+  type MethodRuns,
+  type RunRecord,
+} from '../../src/run/report.js';
+import { markdownTable, methodRow, resolvedLines } from '../../src/run/bench/markdown.js';
+import { countsByPhase, evalRecords, stepColumns } from '../../src/run/bench/records.js';
 
-function run(seed: number, curve: Array<[number, number]>, profileFlops = 0): RunSummary {
-  const ledger = new Ledger();
-  ledger.add('profile', profileFlops, 0, 0);
+function run(
+  seed: number,
+  curve: Array<[number, number]>,
+  opts: { se?: number; profile?: number } = {},
+): RunRecord {
   return {
-    runDir: '',
-    allocator: 'x',
-    estimator: 'grpo',
-    weighting: 'none',
     seed,
-    steps: curve.length,
-    stoppedBy: 'flop-budget',
-    headline: 'sampled',
-    initialAccuracy: curve[0][1],
-    finalAccuracy: curve[curve.length - 1][1],
-    curve: curve.map(([f, a], step) => ({ step, chargedFlops: f, accuracy: a, sampledAccuracy: null })),
-    ledger: ledger.snapshot(),
+    curve: curve.map(([chargedFlops, accuracy]) => ({ chargedFlops, accuracy })),
+    standardErrors: curve.map(() => opts.se ?? null),
     chargedFlops: curve[curve.length - 1][0],
-    trainOnZeroAdvantage: false,
+    profileFlops: opts.profile ?? 0,
+    stoppedBy: 'flop-budget',
+    rollouts: { generated: 100, trained: 50, discarded: 10, groupsWithSignal: 5 },
   };
 }
 
-describe('benchmark report', () => {
-  it('compute to target is the FLOPs at the first evaluation reaching the target', () => {
-    const curve = [
-      { chargedFlops: 0, accuracy: 0.2 },
-      { chargedFlops: 10, accuracy: 0.4 },
-      { chargedFlops: 20, accuracy: 0.35 },
-      { chargedFlops: 30, accuracy: 0.5 },
-    ];
-    expect(computeToTarget(curve, 0.4)).toBe(10);
-    expect(computeToTarget(curve, 0.45)).toBe(30);
-    expect(computeToTarget(curve, 0.6)).toBeNull();
+const methodRuns = (method: string, runs: RunRecord[], baseline = 'grpo'): MethodRuns => ({
+  method,
+  description: method,
+  baseline,
+  protocol: 'budget',
+  runs,
+});
+
+// baseline: mean curve 0 → 0.2, 100 → 0.35, 200 → 0.45
+const grpo = methodRuns('grpo', [
+  run(
+    1,
+    [
+      [0, 0.2],
+      [100, 0.3],
+      [200, 0.4],
+    ],
+    { se: 0.01 },
+  ),
+  run(
+    2,
+    [
+      [0, 0.2],
+      [100, 0.4],
+      [200, 0.5],
+    ],
+    { se: 0.01 },
+  ),
+]);
+// mean curve 20 → 0.2, 50 → 0.35, 100 → 0.475, 200 → 0.55
+const fast = methodRuns('fast', [
+  run(
+    1,
+    [
+      [20, 0.2],
+      [50, 0.5],
+      [200, 0.6],
+    ],
+    { se: 0.01, profile: 20 },
+  ),
+  run(
+    2,
+    [
+      [20, 0.2],
+      [100, 0.45],
+      [200, 0.5],
+    ],
+    { se: 0.01, profile: 20 },
+  ),
+]);
+// one lucky evaluation at 50, then back down: fit 0.2, then 0.37 from 50 on (all pooled), below
+// every target a draw of the baseline can set (0.4 to 0.5)
+const lucky = methodRuns('lucky', [
+  run(
+    1,
+    [
+      [0, 0.2],
+      [50, 0.46],
+      [100, 0.3],
+      [150, 0.36],
+      [200, 0.36],
+    ],
+    { se: 0.01 },
+  ),
+  run(
+    2,
+    [
+      [0, 0.2],
+      [50, 0.46],
+      [100, 0.3],
+      [150, 0.36],
+      [200, 0.36],
+    ],
+    { se: 0.01 },
+  ),
+]);
+
+describe('benchmark arithmetic', () => {
+  it('target: the last point of the baseline seed-mean curve', () => {
+    expect(targetOf(grpo.runs)).toBeCloseTo(0.45, 12);
   });
 
-  it('mean ± sample std', () => {
-    const { mean, std } = meanStd([0.3, 0.4, 0.5]);
-    expect(mean).toBeCloseTo(0.4, 12);
-    expect(std).toBeCloseTo(0.1, 12); // sqrt(((0.1)^2 + 0 + (0.1)^2) / 2)
+  it('seed-mean standard error: sqrt(Σ SE²) / S', () => {
+    expect(seedMeanStandardError(fast.runs)).toBeCloseTo(Math.sqrt(2 * 0.01 ** 2) / 2, 12);
+    expect(seedMeanStandardError([run(1, [[0, 0.1]])])).toBeNull();
   });
 
-  it('mean curve: seeds averaged at matched FLOPs, each holding its latest evaluation', () => {
-    const a = [
-      { chargedFlops: 0, accuracy: 0.2 },
-      { chargedFlops: 10, accuracy: 0.4 },
-      { chargedFlops: 30, accuracy: 0.6 },
-    ];
-    const b = [
-      { chargedFlops: 5, accuracy: 0.3 },
-      { chargedFlops: 20, accuracy: 0.5 },
-    ];
-    // grid 0, 5, 10, 20 (b stops at 20); before its first point b counts its first accuracy
-    expect(meanCurve([a, b])).toEqual([
-      { chargedFlops: 0, accuracy: (0.2 + 0.3) / 2 },
-      { chargedFlops: 5, accuracy: (0.2 + 0.3) / 2 },
-      { chargedFlops: 10, accuracy: (0.4 + 0.3) / 2 },
-      { chargedFlops: 20, accuracy: (0.4 + 0.5) / 2 },
-    ]);
+  it('crossings: isotonic interpolates, confirmed and first touch sit on evaluations', () => {
+    const c = crossingsOf(fast.runs, 0.45);
+    // 0.45 is 0.8 of the way from 0.35 (at 50) to 0.475 (at 100): 50 + 0.8 · 50 = 90
+    expect(c.isotonic).toBeCloseTo(90, 9);
+    expect(c.confirmed).toBe(100);
+    expect(c.firstTouch).toBe(100);
+    expect(c.perSeed[0]).toBeCloseTo(20 + (0.25 / 0.3) * 30, 9); // seed 1: 0.2 → 0.5 between 20 and 50
+    expect(c.perSeed[1]).toBe(100);
+    const l = crossingsOf(lucky.runs, 0.45);
+    expect(l.firstTouch).toBe(50); // the old rule is fooled by the lucky evaluation
+    expect(l.isotonic).toBeNull();
+    expect(l.confirmed).toBeNull();
   });
 
-  it('table: target = baseline final mean, compute to target read off each mean curve', () => {
-    const counts = [{ generated: 100, trained: 50, groupsWithSignal: 5 }];
-    const methods: MethodRuns[] = [
-      {
-        // final mean 0.45; mean curve: 0 → 0.2, 100 → 0.35, 200 → 0.45: reaches at 200
-        method: 'grpo',
-        description: 'baseline',
-        runs: [run(1, [[0, 0.2], [100, 0.3], [200, 0.4]]), run(2, [[0, 0.2], [100, 0.4], [200, 0.5]])],
-        counts: [...counts, ...counts],
-      },
-      {
-        // mean curve: 20 → 0.2, 50 → 0.35, 100 → 0.475: reaches at 100 → saving 200/100 = 2
-        method: 'fast',
-        description: 'x',
-        runs: [run(1, [[20, 0.2], [50, 0.5], [200, 0.6]], 20), run(2, [[20, 0.2], [100, 0.45], [200, 0.5]], 20)],
-        counts: [...counts, ...counts],
-      },
-      {
-        // mean curve ends at 0.4 < 0.45: not reached, although seed 2 alone reaches it
-        method: 'never',
-        description: 'y',
-        runs: [run(1, [[0, 0.2], [200, 0.3]]), run(2, [[0, 0.2], [200, 0.5]])],
-        counts: [...counts, ...counts],
-      },
-    ];
-    const t = benchmarkTable(methods, 'grpo');
-    expect(t.target).toBeCloseTo(0.45, 12);
-    const [base, fast, never] = t.results;
-    expect(base.computeToTarget).toEqual([null, 200]); // seed 1 alone never reaches the mean
-    expect(base.meanComputeToTarget).toBe(200);
-    expect(base.savingVsBaseline).toBe(1);
-    expect(fast.computeToTarget).toEqual([50, 100]);
-    expect(fast.meanComputeToTarget).toBe(100);
-    expect(fast.savingVsBaseline).toBe(2);
-    expect(fast.profileFlops).toBe(20);
-    expect(never.meanComputeToTarget).toBeNull();
-    expect(never.reached).toBe(1);
-    expect(never.savingVsBaseline).toBeNull();
-    expect(fast.groupsWithSignalPerRollout).toBeCloseTo(10 / 200, 12);
-    const md = markdownTable(t, 'note');
-    expect(md).toContain('| fast | 20.0 % | 55.0 ± 7.1 % | 0.0 (2/2) | 2.00× | 0.0 | 100 / 50 | 5.0 |');
-    expect(md).toContain('| never | 20.0 % | 40.0 ± 14.1 % | not reached (1/2) | – |');
+  it('saving and final-accuracy difference with bootstrap intervals', () => {
+    const r = methodResult(fast, grpo);
+    expect(r.target).toBeCloseTo(0.45, 12);
+    expect(r.saving.value).toBeCloseTo(200 / 90, 9);
+    expect(r.finalAccuracy.mean).toBeCloseTo(0.55, 12);
+    expect(r.finalDelta!.mean).toBeCloseTo(0.1, 12);
+    // two seeds each: a draw has both finals equal with probability 1/4, so the difference is 0
+    // (base 0.5, fast 0.5) or 0.2 (base 0.4, fast 0.6) with probability 1/16 each, above 2.5 %
+    expect(r.finalDelta!.ci.lo).toBeCloseTo(0, 12);
+    expect(r.finalDelta!.ci.hi).toBeCloseTo(0.2, 12);
+    expect(r.finalDelta!.resolved).toBe(false);
+    expect(r.saving.ci!.lo).toBeLessThanOrEqual(r.saving.value!);
+    expect(r.saving.ci!.hi).toBeGreaterThanOrEqual(r.saving.value!);
+    expect(methodResult(fast, grpo)).toEqual(r); // seeded: the same intervals every time
+    expect(r.profileFlops).toBe(20);
+    expect(r.groupsWithSignalPerRollout).toBeCloseTo(10 / 200, 12);
+    const l = methodResult(lucky, grpo);
+    expect(l.saving.value).toBeNull();
+    expect(l.saving.ci!.hi).toBe(0); // never reaches the target on any draw
+    expect(l.saving.resolved).toBe('costs');
+    const b = methodResult(grpo, grpo);
+    expect(b.saving.value).toBe(1);
+    expect(b.finalDelta).toBeNull();
   });
 
-  it('saving vs baseline when both reach the target on every seed', () => {
-    const counts = [{ generated: 1, trained: 1, groupsWithSignal: 1 }];
-    const t = benchmarkTable(
+  it('each method is compared with its own baseline and that baseline’s target', () => {
+    const rloo = methodRuns(
+      'rloo',
       [
-        { method: 'grpo', description: '', runs: [run(1, [[0, 0.1], [300, 0.5]])], counts },
-        { method: 'sgpo', description: '', runs: [run(1, [[0, 0.1], [100, 0.5], [300, 0.6]])], counts },
+        run(1, [
+          [0, 0.2],
+          [200, 0.3],
+        ]),
       ],
-      'grpo',
+      'rloo',
     );
-    expect(t.results[1].savingVsBaseline).toBeCloseTo(3, 12);
+    const vip = methodRuns(
+      'vip-rloo',
+      [
+        run(1, [
+          [0, 0.2],
+          [100, 0.3],
+          [200, 0.35],
+        ]),
+      ],
+      'rloo',
+    );
+    const t = benchmarkTable([grpo, rloo, vip]);
+    expect(t.map((r) => r.baseline)).toEqual(['grpo', 'rloo', 'rloo']);
+    expect(t[2].target).toBeCloseTo(0.3, 12);
+    expect(t[2].saving.value).toBeCloseTo(2, 9); // 200 / 100
+    expect(() => benchmarkTable([vip])).toThrow(/rloo, which has no runs/);
+  });
+
+  it('markdown: one row per method, intervals, and what is resolved', () => {
+    const results = benchmarkTable([grpo, fast, lucky]);
+    const row = methodRow(results[1]);
+    expect(row.startsWith('| fast | grpo | 20.0 % | 55.0 [')).toBe(true);
+    expect(row).toContain('| 0 (2/2) | 2.22× [');
+    expect(row).toContain('| 100 / 50 / 10 | 5.0 |');
+    expect(methodRow(results[0])).toContain('| 1 (baseline) |');
+    const lines = resolvedLines(results);
+    expect(lines).toContain(
+      '- lucky vs grpo: needs more compute to reach the target (resolved); final accuracy −9.0 points (resolved)',
+    );
+    expect(markdownTable(results, 'note.')).toContain(
+      "Target: each baseline's final seed-mean held-out accuracy (grpo 45.0 %). note.",
+    );
+  });
+});
+
+describe('run records', () => {
+  const rows = [
+    {
+      step: 0,
+      chargedFlops: 0,
+      eval: {
+        sampledAccuracy: 0.5,
+        greedyAccuracy: 0.6,
+        sampledStandardError: 0.01,
+        byLevel: { 'add/1': { prompts: 2, accuracy: 1 } },
+      },
+    },
+    {
+      step: 1,
+      chargedFlops: 10,
+      rolloutsGenerated: 16,
+      rolloutsTrained: 8,
+      rolloutsDiscarded: 2,
+      rolloutsZeroAdvantage: 6,
+      groups: 4,
+      groupsWithSignal: 2,
+      reward: 0.5,
+      info: { phase: 0 },
+    },
+    {
+      step: 2,
+      chargedFlops: 20,
+      rolloutsGenerated: 32,
+      rolloutsTrained: 16,
+      rolloutsDiscarded: 0,
+      rolloutsZeroAdvantage: 16,
+      groups: 4,
+      groupsWithSignal: 1,
+      reward: 0.25,
+      info: { phase: 1 },
+      eval: { sampledAccuracy: 0.55, greedyAccuracy: 0.6 },
+    },
+  ];
+
+  it('counts rollouts overall and by phase', () => {
+    const c = countsByPhase(rows.filter((r) => r.rolloutsGenerated !== undefined));
+    expect(c.all).toEqual({
+      steps: 2,
+      generated: 48,
+      trained: 24,
+      discarded: 2,
+      zeroAdvantage: 22,
+      groups: 8,
+      groupsWithSignal: 3,
+    });
+    expect(c['phase 0'].generated).toBe(16);
+    expect(c['phase 1'].groupsWithSignal).toBe(1);
+  });
+
+  it('evaluations carry their standard error and per-level accuracy', () => {
+    const e = evalRecords(rows, 'sampled');
+    expect(e.map((x) => [x.step, x.accuracy, x.standardError])).toEqual([
+      [0, 0.5, 0.01],
+      [2, 0.55, null],
+    ]);
+    expect(e[0].byLevel).toEqual({ 'add/1': { prompts: 2, accuracy: 1 } });
+    expect(evalRecords(rows, 'greedy')[1].accuracy).toBe(0.6);
+  });
+
+  it('per-step columns', () => {
+    const s = stepColumns(rows.slice(1));
+    expect(s.step).toEqual([1, 2]);
+    expect(s.phase).toEqual([0, 1]);
+    expect(s.generated).toEqual([16, 32]);
   });
 });

@@ -1,48 +1,160 @@
 import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_METHODS, BENCH_PRESETS, runBench } from '../../run/bench.js';
+import { mkdirSync } from 'node:fs';
+import { loadEmbeddedPolicy } from '../../policy/embedded.js';
+import {
+  BENCH_METHODS,
+  BENCH_PRESETS,
+  benchBase,
+  benchMethod,
+  benchPreset,
+  methodsToRun,
+  runBench,
+  runConfig,
+  type BenchArgs,
+  type BenchPreset,
+} from '../../run/bench.js';
+import { measureEvalNoise, type EvalNoise } from '../../run/bench/noise.js';
+import { loadDatasets, scorerFor } from '../../run/setup.js';
+import { writeJsonAtomic } from '../../run/rundir.js';
 import { collect, guarded, terminalCallbacks } from '../common.js';
-import { intListOption } from '../options.js';
+import { intOption } from '../options.js';
+import { embeddedPolicies } from '../policies.js';
 
 export function machineDescription(): string {
   const c = cpus();
   return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
 }
 
+function listText(): string {
+  const presets = Object.values(BENCH_PRESETS).map(
+    (p) =>
+      `  ${p.name.padEnd(14)} ${p.regime}\n${' '.repeat(17)}claim: ${p.claim}\n${' '.repeat(17)}` +
+      `${p.seeds.length} seeds; methods: ${p.methods.join(', ')}`,
+  );
+  const methods = BENCH_METHODS.map((m) => `  ${m.name.padEnd(20)} ${m.description}`);
+  return `presets:\n${presets.join('\n')}\n\nmethods:\n${methods.join('\n')}\n`;
+}
+
+function noiseText(n: EvalNoise): string {
+  const pts = (x: number) => `${(100 * x).toFixed(2)} points`;
+  return (
+    `eval noise of ${n.checkpoint}: ${n.prompts} prompts × ${n.samples} samples, ${n.repeats} repeats\n` +
+    `  sampled accuracy per repeat: ${n.sampledAccuracies.map((a) => (100 * a).toFixed(2)).join(' ')} %\n` +
+    `  spread over repeats (std): ${pts(n.repeatStd)}; standard error from per-prompt counts: ${pts(n.modelStandardError)}\n` +
+    `  mean per-prompt p(1 − p): ${n.meanBernoulliVariance.toFixed(4)}; for SE ≤ ${pts(n.targetStandardError)}: ` +
+    `prompts × samples ≥ ${n.promptSamplesNeeded} (${n.samplesPerPromptNeeded} samples per prompt on these ${n.prompts} prompts)\n` +
+    `  one evaluation: ${(n.evalFlops / 1e9).toFixed(1)} GFLOP, ${(n.evalWallMs / 1000).toFixed(1)} s (reported, not charged)\n`
+  );
+}
+
+async function evalNoise(args: BenchArgs, opts: { checkpoint?: string; repeats: number; samples?: number }) {
+  const config = runConfig(args, benchMethod(args.preset.baseline), args.preset.seeds[0]);
+  const checkpoint = opts.checkpoint ?? (await benchBase(args, config.threads));
+  const samples = opts.samples ?? config.eval.samples;
+  const policy = await loadEmbeddedPolicy(checkpoint, { threads: config.threads, optimizer: false });
+  try {
+    const { eval: problems } = await loadDatasets(config.data);
+    const noise = await measureEvalNoise({
+      checkpoint,
+      policy,
+      problems,
+      score: scorerFor(config.data),
+      samples,
+      repeats: opts.repeats,
+      maxNewTokens: config.sampling.maxNewTokens,
+      targetStandardError: 0.003,
+      onRepeat: (i, n) => args.callbacks?.onPhase?.(`evaluation ${i}/${n}`),
+    });
+    mkdirSync(args.outDir, { recursive: true });
+    writeJsonAtomic(join(args.outDir, `eval-noise-s${samples}.json`), noise);
+    return noise;
+  } finally {
+    await policy.close();
+  }
+}
+
+function presetFrom(opts: { quick?: boolean; preset?: string; seeds?: string }): BenchPreset {
+  const preset = { ...benchPreset(opts.quick ? 'quick' : (opts.preset ?? 'post-sft')) };
+  if (opts.seeds) {
+    preset.seeds = String(opts.seeds).split(',').map(Number);
+    if (preset.seeds.some((s) => !Number.isInteger(s)))
+      throw new Error(`bench: --seeds must list integers, got '${opts.seeds}'`);
+  }
+  return preset;
+}
+
 export function register(program: Command): void {
   program
     .command('bench')
     .description(
-      'compare allocation methods at matched compute: each method × seeds from the same base policy and FLOP budget; ' +
-        'writes results.json and results.md (final accuracy, compute to target, saving vs uniform GRPO)',
+      'compare allocation methods in one regime (preset): each method × seeds from the same base policy and FLOP budget; ' +
+        'writes results.json and results.md (compute to target with bootstrap intervals, final accuracy, rollouts, ledgers)',
     )
-    .option('--quick', 'the quick preset (≈ 15 minutes on 2 cores) instead of the full one')
-    .option('-o, --out <dir>', 'output directory (finished runs in it are reused)', join('runs', 'bench'))
-    .option('--methods <list>', `comma-separated subset of: ${BENCH_METHODS.map((m) => m.name).join(', ')}`)
-    .option('--seeds <list>', 'comma-separated seeds (default 1,2,3)', intListOption('--seeds', { min: 0 }))
+    .option('--preset <name>', `regime to run: ${Object.keys(BENCH_PRESETS).join(', ')}`, 'post-sft')
+    .option('--quick', 'the quick preset (≤ 15 minutes on 2 cores, 2 seeds: a check, not a result)')
+    .option('-o, --out <dir>', 'output directory (finished runs in it are reused, killed ones resumed)')
+    .option('--methods <list>', 'comma-separated methods (default: the preset’s; baselines are added)')
+    .option('--seeds <list>', 'comma-separated seeds (default: the preset’s)')
     .option('--set <key.path=value>', 'override a config field for every run (repeatable)', collect, [])
+    .option('--report', 'only write results from the runs already finished in --out (train nothing)')
+    .option(
+      '--eval-noise',
+      'measure held-out evaluation noise (repeated evaluations of one checkpoint) instead',
+    )
+    .option('--checkpoint <dir>', 'with --eval-noise: the checkpoint (default: the preset’s base policy)')
+    .option(
+      '--repeats <n>',
+      'with --eval-noise: evaluations of the checkpoint',
+      intOption('--repeats', { min: 2 }),
+      6,
+    )
+    .option(
+      '--samples <n>',
+      'with --eval-noise: samples per prompt (default: the preset’s)',
+      intOption('--samples', { min: 2 }),
+    )
+    .option('--list', 'list presets (with the claim each tests) and methods')
     .action((opts) =>
       guarded(async () => {
-        const preset = { ...BENCH_PRESETS[opts.quick ? 'quick' : 'full'] };
-        if (opts.seeds) preset.seeds = opts.seeds;
-        const methods = opts.methods ? String(opts.methods).split(',') : undefined;
-        for (const m of methods ?? []) {
-          if (!BENCH_METHODS.some((b) => b.name === m)) throw new Error(`bench: unknown method '${m}'`);
+        if (opts.list) {
+          process.stdout.write(listText());
+          return;
         }
+        const preset = presetFrom(opts);
+        const methods = opts.methods ? String(opts.methods).split(',') : undefined;
+        methodsToRun(preset, methods); // unknown names fail here, before any work
+        const outDir = opts.out ?? join('runs', `bench-${preset.name}`);
         const progress = terminalCallbacks(0);
-        const result = await runBench({
+        const args: BenchArgs = {
           preset,
-          outDir: opts.out,
+          outDir,
           methods,
           extraSets: opts.set,
           machine: machineDescription(),
+          reportOnly: opts.report === true,
+          policies: embeddedPolicies,
           callbacks: {
             onPhase: progress.onPhase,
             onPretrain: progress.onPretrain,
-            onRun: (method, seed, i, total) => progress.onPhase!(`[${i}/${total}] ${method}, seed ${seed}`),
+            onRun: (method, seed, i, total, reused) =>
+              progress.onPhase!(
+                `[${i}/${total}] ${method}, seed ${seed}${reused ? ' (finished before: reused)' : ''}`,
+              ),
           },
-        });
+        };
+        if (opts.evalNoise) {
+          const n = await evalNoise(args, {
+            checkpoint: opts.checkpoint,
+            repeats: opts.repeats as number,
+            samples: opts.samples as number | undefined,
+          });
+          progress.stop();
+          process.stdout.write(noiseText(n));
+          return;
+        }
+        const result = await runBench(args);
         progress.stop();
         process.stdout.write(`\n${result.markdown}\n`);
         if (result.profile) {
@@ -50,14 +162,7 @@ export function register(program: Command): void {
             `profile of the base policy: ${result.profile.prompts} prompts by successes out of ${result.profile.k}: ${result.profile.histogram.join(' ')}\n`,
           );
         }
-        const best = result.table.find((r) => r.method === result.best);
-        const verdict =
-          best && best.savingVsBaseline !== null && best.savingVsBaseline > 1
-            ? `${best.method} saves compute: ${best.savingVsBaseline.toFixed(2)}× less than the baseline to reach its accuracy`
-            : 'no method reached the baseline’s final accuracy with less compute than the baseline';
-        process.stdout.write(
-          `${verdict}\nwritten: ${join(opts.out, 'results.json')}, ${join(opts.out, 'results.md')}\n`,
-        );
+        process.stdout.write(`written: ${join(outDir, 'results.json')}, ${join(outDir, 'results.md')}\n`);
       }),
     );
 }

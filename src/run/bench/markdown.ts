@@ -1,0 +1,74 @@
+/** The benchmark's tables as Markdown: one row per method, with intervals and what is resolved. */
+import type { Interval } from '../../algo/stats.js';
+import type { MethodResult } from '../report.js';
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}`;
+const gflop = (f: number | null): string => (f === null ? 'not reached' : (f / 1e9).toFixed(0));
+const ciPct = (ci: Interval): string => `[${pct(ci.lo)}, ${pct(ci.hi)}]`;
+const signedPct = (x: number): string => `${x >= 0 ? '+' : '−'}${pct(Math.abs(x))}`;
+
+function savingCell(r: MethodResult): string {
+  if (r.method === r.baseline) return '1 (baseline)';
+  const v = r.saving.value === null ? 'not reached' : `${r.saving.value.toFixed(2)}×`;
+  if (!r.saving.ci) return v;
+  return `${v} [${r.saving.ci.lo.toFixed(2)}, ${r.saving.ci.hi.toFixed(2)}]`;
+}
+
+function deltaCell(r: MethodResult): string {
+  if (!r.finalDelta) return '–';
+  const d = r.finalDelta;
+  return `${signedPct(d.mean)} [${signedPct(d.ci.lo)}, ${signedPct(d.ci.hi)}]${d.resolved ? ' ✓' : ''}`;
+}
+
+export function methodRow(r: MethodResult): string {
+  const c = r.computeToTarget;
+  const cells = [
+    r.method,
+    r.baseline === r.method ? '–' : r.baseline,
+    `${pct(r.initialAccuracy)} %`,
+    `${pct(r.finalAccuracy.mean)} ${ciPct(r.finalAccuracy.ci)}`,
+    deltaCell(r),
+    `${gflop(c.isotonic)} (${r.reached}/${r.seeds.length})`,
+    savingCell(r),
+    `${gflop(r.meanChargedFlops)}${r.protocol === 'schedule' ? ' (own schedule)' : ''}`,
+    (r.profileFlops / 1e9).toFixed(0),
+    `${Math.round(r.rolloutsGenerated)} / ${Math.round(r.rolloutsTrained)} / ${Math.round(r.rolloutsDiscarded)}`,
+    (100 * r.groupsWithSignalPerRollout).toFixed(1),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+const HEAD =
+  '| method | vs | start | final accuracy, % [95 % CI] | Δ final vs baseline, points [95 % CI] | compute to target, GFLOP (seeds reaching it alone) | saving [95 % CI] | total GFLOP | profile GFLOP | rollouts generated / trained / thrown away | groups with signal per 100 rollouts |\n' +
+  '|---|---|---|---|---|---|---|---|---|---|---|\n';
+
+/** What the intervals resolve, in words: one line per method that differs from its baseline. */
+export function resolvedLines(results: readonly MethodResult[]): string[] {
+  const lines: string[] = [];
+  for (const r of results) {
+    if (r.method === r.baseline) continue;
+    const parts: string[] = [];
+    if (r.saving.resolved === 'saves') parts.push(`saves compute (${r.saving.value!.toFixed(2)}×, resolved)`);
+    else if (r.saving.resolved === 'costs') parts.push('needs more compute to reach the target (resolved)');
+    else parts.push('compute to target: not resolved');
+    if (r.finalDelta?.resolved)
+      parts.push(`final accuracy ${signedPct(r.finalDelta.mean)} points (resolved)`);
+    else parts.push('final accuracy: not resolved');
+    lines.push(`- ${r.method} vs ${r.baseline}: ${parts.join('; ')}`);
+  }
+  return lines;
+}
+
+export function markdownTable(results: readonly MethodResult[], note: string): string {
+  const targets = [...new Map(results.map((r) => [r.baseline, r.target])).entries()]
+    .map(([b, t]) => `${b} ${pct(t)} %`)
+    .join(', ');
+  return (
+    `Target: each baseline's final seed-mean held-out accuracy (${targets}). ${note}\n\n` +
+    HEAD +
+    results.map(methodRow).join('\n') +
+    '\n\n' +
+    resolvedLines(results).join('\n') +
+    '\n'
+  );
+}
