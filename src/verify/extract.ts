@@ -1,136 +1,214 @@
+import { matchBraces } from './braces.js';
+
+export { matchBraces } from './braces.js';
+
 /**
- * Extraction of the final answer from a free-form completion. Strategies are tried in order and
- * the first that finds something wins:
- *   - `boxed`:       the content of the LAST `\boxed{…}` / `\fbox{…}` (nested braces handled);
- *   - `answer_is`:   the text after the last "the answer is" / "answer:" (case-insensitive), to the
- *                    end of the line, without a trailing period;
- *   - `delimiter`:   the text after the last occurrence of a delimiter (e.g. "####" as in GSM8K,
- *                    or "=" for the procedural tasks), to the end of the line;
- *   - `last_number`: the last number in the text (sign, thousands separators, decimals, a/b);
- *   - `whole`:       the whole completion, trimmed.
+ * Where a final answer is looked for in a completion, in this order (the first step that yields a
+ * usable answer wins; a step whose text is not an answer, e.g. "the area is 12 cm", is narrowed to
+ * its last LaTeX expression or number first):
+ *  1. `boxed`        the last \boxed{…} / \fbox{…} (all of them, joined, when the gold is a list);
+ *  2. `final_answer` "The final answer is X" / "the answer is X", up to the end of the sentence
+ *                    ("I hope it is correct" and what follows is dropped);
+ *  3. `answer_colon` "Answer: X" to the end of the line;
+ *  4. `hashes`       "#### X" (GSM8K) to the end of the line;
+ *  5. `whole`        the whole completion, when it is nothing but an answer ("42", "$\frac12$");
+ *  6. `choice`       a choice letter "(B)", "option B", "answer is B" — only when the gold is a letter;
+ *  7. `last_latex`   the last $…$, \(…\) or \[…\] expression;
+ *  8. `last_number`  the last number outside LaTeX (with a trailing % kept).
+ * A completion cut off inside an answer (an unclosed \boxed{, or no marker and an unclosed $ or a
+ * trailing operator) is `malformed`, never read as a number.
  */
-export type ExtractStrategy =
-  | { kind: 'boxed' }
-  | { kind: 'answer_is' }
-  | { kind: 'delimiter'; delimiter: string }
-  | { kind: 'last_number' }
-  | { kind: 'whole' };
+export type ExtractStep =
+  'boxed' | 'final_answer' | 'answer_colon' | 'hashes' | 'whole' | 'choice' | 'last_latex' | 'last_number';
 
-export interface ExtractConfig {
-  strategies: ExtractStrategy[];
-}
-
-/** Default for math datasets: boxed, then "The answer is", then "####", then the last number. */
-export const DEFAULT_EXTRACT: ExtractConfig = {
-  strategies: [
-    { kind: 'boxed' },
-    { kind: 'answer_is' },
-    { kind: 'delimiter', delimiter: '####' },
-    { kind: 'last_number' },
-  ],
-};
-
-export interface Extracted {
+export interface Candidate {
   answer: string;
-  strategy: ExtractStrategy['kind'];
+  step: ExtractStep;
 }
 
-/** Content of the brace group that opens at `open` (text[open] === '{'); undefined when unbalanced. */
-export function matchBraces(text: string, open: number): { content: string; end: number } | undefined {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\' && (text[i + 1] === '{' || text[i + 1] === '}')) {
-      i++;
-      continue;
-    }
-    if (c === '{') depth++;
-    else if (c === '}') {
-      depth--;
-      if (depth === 0) return { content: text.slice(open + 1, i), end: i };
-    }
-  }
-  return undefined;
+export type Extraction = { candidates: Candidate[] } | { malformed: string };
+
+export interface ExtractContext {
+  /** The gold is a list: every \boxed{} counts, joined with commas. */
+  goldIsList?: boolean;
+  /** The gold is a choice letter: look for letters. */
+  goldIsChoice?: boolean;
 }
 
-/** The content of the last \boxed{…} (or \fbox{…}); `\boxed 5` takes the next token. */
-export function extractBoxed(text: string): string | undefined {
-  const re = /\\(?:boxed|fbox)\s*/g;
-  let last: string | undefined;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
+const BOX_RE = /\\(?:boxed|fbox)\s*/g;
+
+/** Contents of every \boxed{…}; `unclosed` when the last one never closes (a cut-off answer). */
+export function findBoxed(text: string): { contents: string[]; unclosed: boolean } {
+  const contents: string[] = [];
+  let unclosed = false;
+  for (let m = BOX_RE.exec(text); m !== null; m = BOX_RE.exec(text)) {
     const at = m.index + m[0].length;
     if (text[at] === '{') {
       const g = matchBraces(text, at);
-      if (g) last = g.content.trim();
+      if (!g) {
+        unclosed = true;
+        break;
+      }
+      contents.push(g.content);
+      BOX_RE.lastIndex = g.end + 1;
     } else {
-      const tok = /^[^\s$]+/.exec(text.slice(at));
-      if (tok) last = tok[0];
+      const bare = /^[^\s$]+/.exec(text.slice(at));
+      if (bare && text[at - 1] === ' ') contents.push(bare[0].replace(/[.,;]+$/, ''));
     }
   }
-  return last;
+  BOX_RE.lastIndex = 0;
+  return { contents: contents.filter((c) => c.trim().length > 0), unclosed };
+}
+
+/** The last \boxed content (for golds written as solutions). */
+export function extractBoxed(text: string): string | undefined {
+  const { contents } = findBoxed(text);
+  return contents.length > 0 ? contents[contents.length - 1] : undefined;
+}
+
+/** Text from `start` to the end of its sentence: a '.' outside $…$ followed by space or the end. */
+export function toSentenceEnd(text: string, start: number): string {
+  let inMath = false;
+  let i = start;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === '$' && text[i - 1] !== '\\') inMath = !inMath;
+    if (c === '\n' && !inMath) break;
+    if (
+      !inMath &&
+      c === '.' &&
+      (i + 1 >= text.length || /\s/.test(text[i + 1])) &&
+      !/\d/.test(text[i + 1] ?? '')
+    )
+      break;
+  }
+  return text
+    .slice(start, i)
+    .replace(/\s*I hope it is correct.*$/is, '')
+    .trim();
+}
+
+function lastMatchEnd(text: string, re: RegExp): number | undefined {
+  let end: number | undefined;
+  for (const m of text.matchAll(re)) end = (m.index ?? 0) + m[0].length;
+  return end;
 }
 
 function cleanTail(s: string): string {
-  let t = s.trim();
-  // Leading ':' and markdown bold; a trailing period/comma ends the sentence ("3." → "3").
-  t = t
-    .replace(/^[:*\s]+/, '')
-    .replace(/[.;,*\s]+$/, '')
+  return s
+    .replace(/\*\*/g, '')
+    .replace(/^[\s:]+|[\s.,;:!]+$/g, '')
     .trim();
-  const boxed = extractBoxed(t);
-  if (boxed !== undefined) return boxed;
-  return t;
 }
 
-function extractAnswerIs(text: string): string | undefined {
-  const re = /(?:the\s+)?(?:final\s+)?answer\s*(?:is|:)\s*(?:=\s*)?/gi;
-  let last: number | undefined;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) last = m.index + m[0].length;
-  if (last === undefined) return undefined;
-  const line = text.slice(last).split('\n')[0];
-  const t = cleanTail(line);
-  return t.length > 0 ? t : undefined;
+/** The last complete $…$, $$…$$, \(…\) or \[…\] region, and whether a $ is left open at the end. */
+export function mathRegions(text: string): {
+  regions: Array<{ start: number; end: number; body: string }>;
+  open: boolean;
+} {
+  const regions: Array<{ start: number; end: number; body: string }> = [];
+  const re = /\$\$([\s\S]*?)\$\$|\$((?:\\\$|[^$])*?)\$|\\\(([\s\S]*?)\\\)|\\\[([\s\S]*?)\\\]/g;
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    const body = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
+    regions.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, body });
+    last = (m.index ?? 0) + m[0].length;
+  }
+  // An odd '$' after the last region opens math that never closes; a lone dollar amount ("$10 for
+  // fudge") does not count, only a tail that looks like math.
+  const rest = text.slice(last).replace(/\\\$/g, '');
+  const dollars = rest.match(/\$/g)?.length ?? 0;
+  const tail = rest.slice(rest.lastIndexOf('$') + 1);
+  const open = (dollars % 2 === 1 && /[\\^_{}=+]/.test(tail)) || /\\\(|\\\[/.test(rest);
+  return { regions, open };
 }
 
-function extractDelimiter(text: string, delimiter: string): string | undefined {
-  if (delimiter.length === 0) return undefined;
-  const at = text.lastIndexOf(delimiter);
-  if (at < 0) return undefined;
-  const t = cleanTail(text.slice(at + delimiter.length).split('\n')[0]);
-  return t.length > 0 ? t : undefined;
+const NUMBER_RE = /-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?(?:\s*(?:%|percent\b))?|-?\.\d+/g;
+
+/** The last number in `text` outside LaTeX regions. */
+export function lastNumber(text: string): string | undefined {
+  let outside = text;
+  for (const r of mathRegions(text).regions.reverse())
+    outside = outside.slice(0, r.start) + ' '.repeat(r.end - r.start) + outside.slice(r.end);
+  let found: string | undefined;
+  for (const m of outside.matchAll(NUMBER_RE)) found = m[0];
+  return found?.replace(/,(?=\d{3})/g, '');
 }
 
-const NUMBER_RE = /-?\d+(?:,\d{3})*(?:\.\d+)?(?:\/\d+)?%?|-?\.\d+%?/g;
-
-function extractLastNumber(text: string): string | undefined {
-  const all = text.match(NUMBER_RE);
-  return all ? all[all.length - 1] : undefined;
+/** The last LaTeX region's body, if any. */
+export function lastLatex(text: string): string | undefined {
+  const { regions } = mathRegions(text);
+  const body = regions.length > 0 ? regions[regions.length - 1].body.trim() : undefined;
+  return body && body.length > 0 ? body : undefined;
 }
 
-/** Extracts the final answer by the configured strategies; undefined when none finds one. */
-export function extractAnswer(text: string, config: ExtractConfig = DEFAULT_EXTRACT): Extracted | undefined {
-  for (const s of config.strategies) {
-    let a: string | undefined;
-    switch (s.kind) {
-      case 'boxed':
-        a = extractBoxed(text);
-        break;
-      case 'answer_is':
-        a = extractAnswerIs(text);
-        break;
-      case 'delimiter':
-        a = extractDelimiter(text, s.delimiter);
-        break;
-      case 'last_number':
-        a = extractLastNumber(text);
-        break;
-      case 'whole':
-        a = text.trim() || undefined;
-        break;
-    }
-    if (a !== undefined && a.length > 0) return { answer: a, strategy: s.kind };
+const TRAILING_OPERATOR_RE = /(?:[+\-*/^=_({[]|\\frac|\\sqrt|\\cdot|\\times|\\left)\s*$/;
+
+/** Cut off mid-expression: an operator, an open brace or an unclosed $ at the very end. */
+export function isTruncated(text: string): boolean {
+  const t = text.trimEnd();
+  if (TRAILING_OPERATOR_RE.test(t)) return true;
+  let depth = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === '\\' && (t[i + 1] === '{' || t[i + 1] === '}')) i++;
+    else if (t[i] === '{') depth++;
+    else if (t[i] === '}') depth--;
+  }
+  return depth > 0 || mathRegions(t).open;
+}
+
+function choiceCandidate(text: string): string | undefined {
+  const patterns = [
+    /\b(?:answer|option|choice)\s*(?:is|:)?\s*[:\s]*\(?\**([A-J])\**\)?(?![A-Za-z])/gi,
+    /\(([A-J])\)/g,
+    /^\s*\**\(?([A-J])\)?[.)]?\**\s*$/gm,
+  ];
+  for (const re of patterns) {
+    let found: string | undefined;
+    for (const m of text.matchAll(re)) found = m[1];
+    if (found) return found.toUpperCase();
   }
   return undefined;
+}
+
+/** The answer candidates of a completion in the documented order (or why it is malformed). */
+export function extractCandidates(completion: string, ctx: ExtractContext = {}): Extraction {
+  const text = completion.replace(/−/g, '-');
+  const out: Candidate[] = [];
+  const boxed = findBoxed(text);
+  if (boxed.unclosed) return { malformed: 'the last \\boxed{ is never closed (cut off?)' };
+  if (boxed.contents.length > 0) {
+    const all = ctx.goldIsList && boxed.contents.length > 1;
+    out.push({
+      answer: all ? boxed.contents.join(', ') : boxed.contents[boxed.contents.length - 1],
+      step: 'boxed',
+    });
+  }
+  const markers: Array<[RegExp, ExtractStep, boolean]> = [
+    [/(?:final answer|the answer) is\s*:?/gi, 'final_answer', true],
+    [/\banswer\s*\**\s*[:：]\s*\**/gi, 'answer_colon', false],
+    [/####\s*/g, 'hashes', false],
+  ];
+  for (const [re, step, sentence] of markers) {
+    const at = lastMatchEnd(text, re);
+    if (at === undefined) continue;
+    const raw = sentence ? toSentenceEnd(text, at) : (text.slice(at).split('\n')[0] ?? '');
+    if (isTruncated(raw) && at + raw.length >= text.trimEnd().length - 1)
+      return { malformed: `the answer after "${step.replace('_', ' ')}" is cut off` };
+    const answer = cleanTail(raw.replace(/\s*I hope it is correct.*$/is, ''));
+    if (answer) out.push({ answer, step });
+  }
+  const trimmed = text.trim();
+  if (out.length === 0 && isTruncated(trimmed)) return { malformed: 'the completion ends mid-expression' };
+  if (trimmed.length > 0 && trimmed.length <= 200 && !trimmed.includes('\n'))
+    out.push({ answer: trimmed, step: 'whole' });
+  if (ctx.goldIsChoice) {
+    const letter = choiceCandidate(text);
+    if (letter) out.push({ answer: letter, step: 'choice' });
+  }
+  const latex = lastLatex(text);
+  if (latex) out.push({ answer: latex, step: 'last_latex' });
+  const num = lastNumber(text);
+  if (num) out.push({ answer: num, step: 'last_number' });
+  return { candidates: out };
 }

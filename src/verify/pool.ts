@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { VerifyOptions, VerifyResult } from './verify.js';
+import type { VerifyOptions, VerifyReason, VerifyResult } from './verify.js';
 import type { VerifyRequest, VerifyResponse } from './worker-entry.js';
 
 /**
@@ -77,6 +77,7 @@ export class VerifierPool {
   private nextId = 1;
   private closed = false;
   private fatal?: string;
+  private counts: Record<VerifyReason, number> = emptyCounts();
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? 2);
@@ -173,9 +174,18 @@ export class VerifierPool {
         options: task.options,
         debug: task.debug,
       };
-      this.queue.push({ req, timeoutMs: task.timeoutMs ?? this.timeoutMs, resolve });
+      const done = (r: VerifyResult) => {
+        this.counts[r.reason]++;
+        resolve(r);
+      };
+      this.queue.push({ req, timeoutMs: task.timeoutMs ?? this.timeoutMs, resolve: done });
       this.pump();
     });
+  }
+
+  /** How many checks ended with each reason since the pool started (timeouts and crashes included). */
+  stats(): Record<VerifyReason, number> {
+    return { ...this.counts };
   }
 
   /** Checks many completions, results in order. */
@@ -190,6 +200,10 @@ export class VerifierPool {
     const slots = this.slots.splice(0);
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
+}
+
+export function emptyCounts(): Record<VerifyReason, number> {
+  return { correct: 0, wrong: 0, no_answer: 0, malformed: 0, timeout: 0, error: 0 };
 }
 
 let shared: VerifierPool | undefined;

@@ -1,35 +1,102 @@
-import { isEquivalent, type EquivalenceOptions } from './equivalence.js';
-import { DEFAULT_EXTRACT, extractAnswer, extractBoxed, type ExtractConfig } from './extract.js';
+import { choiceLetter, DECIMAL_COMMA_RE, parseAnswer, type ParseAnswerOptions } from './answer.js';
+import type { Node } from './ast.js';
+import { compareAnswers, type CompareOptions } from './compare.js';
+import { extractBoxed, extractCandidates, lastLatex, lastNumber, type ExtractStep } from './extract.js';
 
-export type VerifyReason = 'correct' | 'wrong' | 'no_answer' | 'timeout' | 'error';
+export type VerifyReason = 'correct' | 'wrong' | 'no_answer' | 'malformed' | 'timeout' | 'error';
 
 export interface VerifyResult {
   reward: 0 | 1;
   reason: VerifyReason;
+  /** The answer taken from the completion, as written. */
   extracted?: string;
-  /** For 'timeout' and 'error': what happened. */
+  /** Which extraction step found it. */
+  step?: ExtractStep;
+  /** Why a check failed (wrong, malformed, timeout, error), in words. */
   message?: string;
 }
 
-export interface VerifyOptions {
-  extract?: ExtractConfig;
-  equivalence?: EquivalenceOptions;
+export type VerifyOptions = CompareOptions;
+
+/** The answer inside a gold string: its last \boxed{}, the text after "####", or all of it. */
+export function goldAnswer(gold: string): string {
+  const boxed = extractBoxed(gold);
+  if (boxed !== undefined) return boxed;
+  const hashes = gold.lastIndexOf('####');
+  return hashes >= 0 ? gold.slice(hashes + 4).trim() : gold.trim();
+}
+
+/** A gold written as one capital choice letter: A, (A), \text{(A)}. */
+function goldChoice(gold: string): string | undefined {
+  const letter = choiceLetter(gold);
+  return letter && /^[\s($\\{]*(?:text\{)?\(?[A-J]\)?[}$\s]*$/.test(gold.trim()) ? letter : undefined;
+}
+
+const isList = (n: Node) => n.t === 'seq' && (n.open === '' || n.open === '{') && n.items.length > 1;
+const POINT_DECIMAL_RE = /^\s*\$?\s*-?\d*\.\d+\s*\$?\s*$/;
+
+function predOptions(gold: Node, goldText: string): ParseAnswerOptions {
+  return {
+    commas: gold.t === 'seq' || gold.t === 'union' ? 'list' : 'thousands',
+    decimalComma: gold.t === 'num' && gold.places > 0 && POINT_DECIMAL_RE.test(goldText),
+  };
 }
 
 /**
- * In-process check of a free-form completion against a ground-truth answer: extract the final
- * answer (by `extract`, default boxed → "The answer is" → "####" → last number), then compare by
- * `isEquivalent`. A ground truth holding \boxed{…} is reduced to its boxed content.
- * No time limit here: use `verifyWithTimeout` / `VerifierPool` for untrusted math answers.
+ * In-process check of a completion against a gold answer: extraction (./extract.ts, in its
+ * documented order), parsing (./parse.ts) and comparison (./compare.ts). Never throws on odd
+ * input: a gold that cannot be read compares as text. No time limit here; use the VerifierPool.
  */
-export function verifyAnswer(
-  completion: string,
-  groundTruth: string,
-  options: VerifyOptions = {},
-): VerifyResult {
-  const got = extractAnswer(completion, options.extract ?? DEFAULT_EXTRACT);
-  if (!got) return { reward: 0, reason: 'no_answer' };
-  const truth = extractBoxed(groundTruth) ?? groundTruth;
-  const ok = isEquivalent(got.answer, truth, options.equivalence);
-  return { reward: ok ? 1 : 0, reason: ok ? 'correct' : 'wrong', extracted: got.answer };
+export function verifyAnswer(completion: string, gold: string, options: VerifyOptions = {}): VerifyResult {
+  const goldText = goldAnswer(gold);
+  if (goldText.length === 0) return { reward: 0, reason: 'error', message: 'the gold answer is empty' };
+  const choice = goldChoice(goldText);
+  let goldNode = parseAnswer(goldText);
+  const extraction = extractCandidates(completion, { goldIsList: isList(goldNode), goldIsChoice: !!choice });
+  if ('malformed' in extraction) return { reward: 0, reason: 'malformed', message: extraction.malformed };
+  let lastWhy = '';
+  let firstExtracted: { answer: string; step: ExtractStep } | undefined;
+  for (const c of extraction.candidates) {
+    if (choice) {
+      const letter = choiceLetter(c.answer);
+      if (!letter) continue;
+      const ok = letter === choice;
+      return result(ok, c.answer, c.step, ok ? '' : `choice ${letter}, expected ${choice}`);
+    }
+    const predText = usableText(c.answer, goldNode);
+    if (predText === undefined) {
+      firstExtracted ??= c;
+      continue;
+    }
+    if (DECIMAL_COMMA_RE.test(goldText.trim()) && POINT_DECIMAL_RE.test(predText))
+      goldNode = parseAnswer(goldText, { decimalComma: true });
+    const predNode = parseAnswer(predText, predOptions(goldNode, goldText));
+    const cmp = compareAnswers(goldNode, predNode, options);
+    lastWhy = cmp.why;
+    return result(cmp.equal, predText, c.step, lastWhy);
+  }
+  if (firstExtracted)
+    return result(false, firstExtracted.answer, firstExtracted.step, 'the answer is not a value');
+  return { reward: 0, reason: 'no_answer', message: 'no answer found' };
+}
+
+function result(ok: boolean, extracted: string, step: ExtractStep, why: string): VerifyResult {
+  return ok
+    ? { reward: 1, reason: 'correct', extracted, step }
+    : { reward: 0, reason: 'wrong', extracted, step, message: why };
+}
+
+/**
+ * The candidate itself when it reads as an answer of the gold's sort; else its last LaTeX
+ * expression or last number ("the area is $12$ square feet" → 12); undefined when neither works.
+ */
+function usableText(candidate: string, gold: Node): string | undefined {
+  const node = parseAnswer(candidate, { commas: gold.t === 'seq' ? 'list' : 'thousands' });
+  if (node.t !== 'text' || gold.t === 'text')
+    return node.t === 'text' && node.text === '' ? undefined : candidate;
+  const options = [lastLatex(candidate), lastNumber(candidate)].filter(
+    (x): x is string => x !== undefined && parseAnswer(x).t !== 'text',
+  );
+  // Prefer whichever of the two comes last in the candidate.
+  return options.sort((a, b) => candidate.lastIndexOf(a) - candidate.lastIndexOf(b)).pop();
 }
