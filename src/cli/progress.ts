@@ -1,0 +1,176 @@
+/**
+ * Progress on the terminal. A cli-progress bar on a terminal; in a pipe (CI, `| tee`) the library's
+ * own non-TTY mode prints one plain line every few steps instead of redrawing. Every figure carries
+ * its name, the held-out accuracy shown is the last one measured (with its step), the ETA is
+ * smoothed, colour follows NO_COLOR, and Ctrl-C restores the terminal and says how to resume.
+ */
+import cliProgress from 'cli-progress';
+import type { EvalResult } from '../run/evaluator.js';
+import type { RunCallbacks } from '../run/run.js';
+
+export function formatFlops(f: number): string {
+  if (f >= 1e15) return `${(f / 1e15).toFixed(2)} PFLOP`;
+  if (f >= 1e12) return `${(f / 1e12).toFixed(2)} TFLOP`;
+  if (f >= 1e9) return `${(f / 1e9).toFixed(1)} GFLOP`;
+  return `${(f / 1e6).toFixed(1)} MFLOP`;
+}
+
+export function pct(x: number | null | undefined): string {
+  return x === null || x === undefined || Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)}%`;
+}
+
+/** https://no-color.org: any non-empty NO_COLOR turns colour off; pipes never get colour. */
+export function useColour(stream: { isTTY?: boolean } = process.stderr, env = process.env): boolean {
+  return stream.isTTY === true && !env.NO_COLOR;
+}
+
+const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/**
+ * ETA from an exponential moving average of the rate of progress (fraction done per second), so one
+ * slow step (an evaluation, a checkpoint) moves the estimate a little, not all the way.
+ */
+export class SmoothedEta {
+  private rate: number | null = null;
+  private last: { t: number; done: number } | null = null;
+  constructor(private readonly alpha = 0.15) {}
+
+  /** `done` in [0, 1]; `t` in seconds. Returns the estimated seconds left (null until two samples). */
+  update(done: number, t: number): number | null {
+    if (this.last && t > this.last.t && done > this.last.done) {
+      const r = (done - this.last.done) / (t - this.last.t);
+      this.rate = this.rate === null ? r : this.alpha * r + (1 - this.alpha) * this.rate;
+    }
+    if (!this.last || done > this.last.done) this.last = { t, done };
+    return this.rate === null || this.rate <= 0 ? null : (1 - done) / this.rate;
+  }
+}
+
+export interface Bar {
+  update(value: number, payload: Record<string, unknown>): void;
+  stop(): void;
+}
+
+/** Lines in a pipe: every `everySteps` values (and at the end), plus one a minute while values are slow. */
+export function progressBar(
+  label: string,
+  total: number,
+  format: string,
+  opts: { stream?: NodeJS.WriteStream; everySteps?: number } = {},
+): Bar {
+  const stream = opts.stream ?? process.stderr;
+  const tty = stream.isTTY === true;
+  const colour = useColour(stream);
+  const every = opts.everySteps ?? Math.max(1, Math.round(total / 20));
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${paint(colour, 36, label)} ${tty ? '[{bar}] ' : ''}{value}/{total} ${format}`,
+      hideCursor: tty,
+      stream,
+      noTTYOutput: true,
+      notTTYSchedule: 60_000,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  // Placeholders read '–' until the first update fills them.
+  const blank = Object.fromEntries([...format.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], '–']));
+  bar.start(total, 0, blank);
+  return {
+    update(value, payload) {
+      bar.update(value, payload);
+      if (!tty && (value % every === 0 || value === total)) bar.render();
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
+
+/** One line of before → after for greedy, sampled and pass@k held-out accuracy. */
+export function evalChangeLine(
+  before: EvalResult | null | undefined,
+  after: EvalResult | null | undefined,
+): string {
+  if (!before || !after) return 'held-out evaluation: not recorded';
+  const arrow = (a: number | null, b: number | null) => `${pct(a)} → ${pct(b)}`;
+  return (
+    `greedy ${arrow(before.greedyAccuracy, after.greedyAccuracy)}, sampled ${arrow(before.sampledAccuracy, after.sampledAccuracy)}, ` +
+    `pass@${after.k} ${arrow(before.passAtK, after.passAtK)}`
+  );
+}
+
+export interface TerminalOptions {
+  /** The training bar fills by FLOPs when the run has a budget (it usually ends there, not at its step limit). */
+  flopBudget?: number;
+  /** Printed after Ctrl-C: how to continue (e.g. `flopwise train --resume -o runs/x`). */
+  resumeHint?: string;
+}
+
+/**
+ * Progress for a run on the terminal: one bar at a time (warm start, profile, training), replaced
+ * when the phase changes. `totalSteps` sizes the training bar.
+ */
+export function terminalCallbacks(
+  totalSteps: number,
+  opts: TerminalOptions = {},
+): RunCallbacks & { stop(): void } {
+  let bar: Bar | undefined;
+  const stopBar = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  const onSigint = () => {
+    stopBar(); // shows the cursor again and ends the bar's line
+    process.stderr.write(`\ninterrupted.${opts.resumeHint ? ` ${opts.resumeHint}` : ''}\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  const eta = new SmoothedEta();
+  const started = performance.now();
+  let lastEval = 'not yet';
+  return {
+    stop: () => {
+      stopBar();
+      process.removeListener('SIGINT', onSigint);
+    },
+    onPhase: (m) => {
+      stopBar();
+      process.stderr.write(`${m}\n`);
+    },
+    onPretrain: (p) => {
+      bar ??= progressBar('pretrain', p.steps, 'loss {loss}');
+      bar.update(p.step, { loss: p.loss.toFixed(3) });
+    },
+    onProfile: (p) => {
+      bar ??= progressBar('profile', p.total, 'prompts');
+      bar.update(p.done, {});
+    },
+    onStep: (row) => {
+      bar ??= progressBar('train', totalSteps, 'held-out acc {acc} | reward {reward} | {flops} | ETA {eta}');
+      if (row.eval) {
+        const e = row.eval;
+        lastEval = `${pct(e.sampledAccuracy ?? e.greedyAccuracy)} (step ${row.step})`;
+      }
+      const budget = opts.flopBudget ?? 0;
+      const done = Math.min(
+        1,
+        Math.max(row.step / Math.max(1, totalSteps), budget > 0 ? row.chargedFlops / budget : 0),
+      );
+      bar.update(row.step, {
+        acc: lastEval,
+        reward: typeof row.reward === 'number' ? row.reward.toFixed(2) : '–',
+        flops: `${formatFlops(row.chargedFlops)}${budget > 0 ? ` of ${formatFlops(budget)}` : ''}`,
+        eta: formatDuration(eta.update(done, (performance.now() - started) / 1000)),
+      });
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import {
+  evalChangeLine,
+  formatDuration,
+  progressBar,
+  SmoothedEta,
+  useColour,
+} from '../../src/cli/progress.js';
+
+function pipe(): { stream: NodeJS.WriteStream; text: () => string } {
+  let out = '';
+  const w = new Writable({
+    write(chunk, _enc, done) {
+      out += String(chunk);
+      done();
+    },
+  });
+  return { stream: Object.assign(w, { isTTY: false }) as unknown as NodeJS.WriteStream, text: () => out };
+}
+
+describe('terminal progress', () => {
+  it('in a pipe prints one plain line every N steps (cli-progress non-TTY mode), no bar, no escapes', () => {
+    const p = pipe();
+    const bar = progressBar('train', 10, 'acc {acc} | reward {reward}', { stream: p.stream, everySteps: 5 });
+    for (let s = 1; s <= 10; s++) bar.update(s, { acc: `${s}%`, reward: '0.50' });
+    bar.stop();
+    const lines = p.text().split('\n').filter(Boolean);
+    // the start line, steps 5 and 10, and the final line on stop
+    expect(lines).toEqual([
+      'train 0/10 acc – | reward –',
+      'train 5/10 acc 5% | reward 0.50',
+      'train 10/10 acc 10% | reward 0.50',
+      'train 10/10 acc 10% | reward 0.50',
+    ]);
+    expect(p.text()).not.toContain('\x1b[');
+  });
+
+  it('colour only on a terminal and only without NO_COLOR', () => {
+    expect(useColour({ isTTY: true }, {})).toBe(true);
+    expect(useColour({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(useColour({ isTTY: false }, {})).toBe(false);
+  });
+
+  it('smooths the ETA: one slow step moves it by alpha, not all the way', () => {
+    const eta = new SmoothedEta(0.5);
+    expect(eta.update(0, 0)).toBeNull();
+    // 10% per second → 0.9 left at rate 0.1 = 9 s
+    expect(eta.update(0.1, 1)).toBeCloseTo(9, 9);
+    // next 10% took 3 s (rate 1/30): smoothed rate 0.5·0.1 + 0.5·(0.1/3) = 0.0666…; 0.8 left → 12 s
+    expect(eta.update(0.2, 4)).toBeCloseTo(0.8 / (0.05 + 0.05 / 3), 9);
+    expect(formatDuration(12)).toBe('12s');
+    expect(formatDuration(125)).toBe('2m05s');
+    expect(formatDuration(3 * 3600 + 60)).toBe('3h01m');
+  });
+
+  it('summaries say greedy, sampled and pass@k before and after', () => {
+    const e = (g: number, s: number, p: number) => ({
+      greedyAccuracy: g,
+      sampledAccuracy: s,
+      passAtK: p,
+      k: 4,
+      prompts: 10,
+    });
+    expect(evalChangeLine(e(0.5, 0.4, 0.8), e(0.6, 0.55, 0.75))).toBe(
+      'greedy 50.0% → 60.0%, sampled 40.0% → 55.0%, pass@4 80.0% → 75.0%',
+    );
+    expect(evalChangeLine(null, undefined)).toBe('held-out evaluation: not recorded');
+  });
+});
