@@ -107,7 +107,10 @@ async function ensureRun(
   checkSameConfig(runDir, config);
   if (existsSync(summaryPath)) return { summary: readJson<RunSummary>(summaryPath), reused: true };
   if (args.reportOnly) return { summary: null, reused: false };
-  const summary = await runTraining({ config, runDir, resume: true, policies: args.policies }, args.callbacks);
+  const summary = await runTraining(
+    { config, runDir, resume: true, policies: args.policies },
+    args.callbacks,
+  );
   return { summary, reused: false };
 }
 
@@ -136,6 +139,7 @@ export async function runBench(args: BenchArgs): Promise<BenchResult> {
         base,
         dir: join(outDir, `profile-seed${seed}`),
         seed,
+        policies: args.policies,
         callbacks: args.callbacks,
         reportOnly: args.reportOnly,
       });

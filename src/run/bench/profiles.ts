@@ -5,7 +5,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sgpoPlan } from '../../algo/index.js';
-import { loadEmbeddedPolicy } from '../../policy/embedded.js';
 import type { TrainConfig } from '../config.js';
 import { Ledger } from '../ledger.js';
 import {
@@ -15,7 +14,7 @@ import {
   runProfile,
   writeProfileWithPlan,
 } from '../profile.js';
-import type { RunCallbacks } from '../run.js';
+import type { PolicyFactory, RunCallbacks } from '../run.js';
 import { loadDatasets, scorerFor } from '../setup.js';
 
 export interface ProfileSummary {
@@ -33,6 +32,7 @@ export async function ensureBenchProfile(args: {
   base: string;
   dir: string;
   seed: number;
+  policies: PolicyFactory;
   callbacks?: RunCallbacks;
   reportOnly?: boolean;
 }): Promise<string | undefined> {
@@ -41,7 +41,12 @@ export async function ensureBenchProfile(args: {
   if (args.reportOnly) return undefined;
   mkdirSync(args.dir, { recursive: true });
   args.callbacks?.onPhase?.(`profiling the base policy (seed ${args.seed})`);
-  const policy = await loadEmbeddedPolicy(args.base, { threads: args.config.threads, optimizer: false });
+  // The config names the base, so the factory opens the base policy itself.
+  const { policy } = await args.policies({
+    config: args.config,
+    workdir: process.cwd(),
+    callbacks: args.callbacks ?? {},
+  });
   try {
     const { train } = await loadDatasets(args.config.data);
     const { rows, failed } = await runProfile({
