@@ -8,6 +8,7 @@ import { register as registerPlan } from './commands/plan.js';
 import { register as registerPretrain } from './commands/pretrain.js';
 import { register as registerProfile } from './commands/profile.js';
 import { register as registerServe } from './commands/serve.js';
+import { register as registerExport } from './commands/export.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerTrain } from './commands/train.js';
@@ -26,6 +27,7 @@ const commands: Array<(program: Command) => void> = [
   registerReport,
   registerDashboard,
   registerServe,
+  registerExport,
 ];
 
 const program = new Command();

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFleetPolicy } from '../../src/policy/fleet.js';
 import { Ledger } from '../../src/run/ledger.js';
 import { PROFILE_FILES, runProfile, type ProfileOptions } from '../../src/run/profile.js';
+import type { Scorer } from '../../src/run/scoring.js';
 import type { Problem } from '../../src/tasks/types.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.js';
 
@@ -21,9 +22,8 @@ const problems: Problem[] = Array.from({ length: 40 }, (_, i) => ({
   meta: { family: 'test', difficulty: 0, sourceRow: i + 2 },
 }));
 // The fake answers are "the answer is N" with N a hash: call it correct when N is even.
-const score = async (_p: Problem, text: string) => ({
-  reward: Number(text.split(' ').pop()) % 2 === 0 ? 1 : 0,
-});
+const score: Scorer = async (_p, text) =>
+  Number(text.split(' ').pop()) % 2 === 0 ? { reward: 1, reason: 'correct' } : { reward: 0, reason: 'wrong' };
 const options: ProfileOptions = { k: 3, temperature: 1, maxNewTokens: 8, seed: 7, chunkSize: 8 };
 const fast = { perServer: 4, backoffMs: 30, maxBackoffMs: 200 };
 
