@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createFleetPolicy } from '../policy/fleet.js';
 import type { Policy } from '../policy/types.js';
-import { resolveBase } from '../run/run.js';
+import { resolveBase } from './policies.js';
 import type { TrainConfig } from '../run/config.js';
 import { loadDataset, loadDatasets } from '../run/setup.js';
 import type { Problem } from '../tasks/types.js';

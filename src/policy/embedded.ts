@@ -166,8 +166,9 @@ export async function loadEmbeddedPolicy(
 ): Promise<EmbeddedPolicy> {
   const loaded = await loadCheckpointFull(dir, { threads: opts.threads, optimizer: opts.optimizer ?? true });
   const tokenizer = loaded.tokenizer ?? new CharTokenizer();
+  // The KL reference is the base (`referenceDir`), never the checkpoint a resumed run continues from.
   const reference = opts.withReference
-    ? await loadCheckpointFull(dir, { threads: 1, optimizer: false })
+    ? await loadCheckpointFull(opts.referenceDir ?? dir, { threads: 1, optimizer: false })
     : undefined;
   return new EmbeddedPolicy(loaded.model, tokenizer, {
     stopText: opts.stopText,

@@ -73,7 +73,28 @@ export interface PretrainProgress {
   flops: number;
 }
 
+/**
+ * The checkpoint a run trains from: `base` when given (it must exist), else the default warm start
+ * (built and cached on first use).
+ */
+export async function resolveBaseCheckpoint(opts: {
+  base?: string;
+  threads: number;
+  cacheDir?: string;
+  onPhase?: (message: string) => void;
+  onPretrain?: (p: PretrainProgress) => void;
+}): Promise<string> {
+  if (opts.base) {
+    if (!existsSync(opts.base)) throw new Error(`base checkpoint ${opts.base} does not exist`);
+    return opts.base;
+  }
+  const pre = PretrainConfigSchema.parse({ threads: opts.threads });
+  opts.onPhase?.('base policy: supervised warm start (cached after the first run)');
+  return (await ensureBase(pre, { cacheDir: opts.cacheDir, onProgress: opts.onPretrain })).dir;
+}
+
 export interface PretrainSummary {
+  /** Where the base is now (not stored: the cache may move). */
   dir: string;
   hash: string;
   config: PretrainConfig;
@@ -101,7 +122,8 @@ export async function ensureBase(
 ): Promise<PretrainSummary> {
   const dir = baseDir(cfg, opts.cacheDir);
   const summaryPath = join(dir, 'pretrain.json');
-  if (!opts.force && existsSync(summaryPath)) return readJson<PretrainSummary>(summaryPath);
+  // The summary on disk holds no location: a cache copied or shared between checkouts is found where it is now.
+  if (!opts.force && existsSync(summaryPath)) return { ...readJson<PretrainSummary>(summaryPath), dir };
 
   const tok = new CharTokenizer();
   const mixture = warmStartMixture(cfg);
@@ -151,8 +173,9 @@ export async function ensureBase(
       paramCount: model.paramCount,
       nonEmbeddingParamCount: model.nonEmbeddingParamCount,
     };
-    saveCheckpoint(dir, model, { optimizer: false, tokenizer: tok, meta: { pretrain: summary } });
-    writeJsonAtomic(summaryPath, summary);
+    const { dir: _where, ...stored } = summary;
+    saveCheckpoint(dir, model, { optimizer: false, tokenizer: tok, meta: { pretrain: stored } });
+    writeJsonAtomic(summaryPath, stored);
     return summary;
   } finally {
     await model.dispose();

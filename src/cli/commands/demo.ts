@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { runTraining } from '../../run/run.js';
 import { buildTrainConfig, formatFlops, guarded, pct, terminalCallbacks } from '../common.js';
 import { intOption } from '../options.js';
+import { embeddedPolicies } from '../policies.js';
 import { printSummary } from './train.js';
 
 export function register(program: Command): void {
@@ -19,8 +20,11 @@ export function register(program: Command): void {
       guarded(async () => {
         rmSync(opts.runDir, { recursive: true, force: true });
         const config = buildTrainConfig({}, [`steps=${opts.steps}`, 'allocator.type=uniform']);
-        const progress = terminalCallbacks(config.steps);
-        const s = await runTraining({ config, runDir: opts.runDir }, progress);
+        const progress = terminalCallbacks(config.steps, {
+          flopBudget: config.flopBudget,
+          resumeHint: 'The demo starts over when run again.',
+        });
+        const s = await runTraining({ config, runDir: opts.runDir, policies: embeddedPolicies }, progress);
         progress.stop();
         printSummary(s);
         const gain = s.finalAccuracy - s.initialAccuracy;

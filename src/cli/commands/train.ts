@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTraining, type RunSummary } from '../../run/run.js';
 import { readJson } from '../../run/rundir.js';
@@ -11,11 +12,26 @@ import {
   withConfigOptions,
 } from '../common.js';
 import { intOption } from '../options.js';
+import { evalChangeLine } from '../progress.js';
+import { embeddedPolicies } from '../policies.js';
+
+/** A new run never lands on top of another one by accident: that takes --overwrite (or --resume). */
+function clearRunDir(dir: string, overwrite: boolean): void {
+  const held = ['config.json', 'metrics.jsonl'].some((f) => existsSync(join(dir, f)));
+  if (!held) return;
+  if (!overwrite) {
+    throw new Error(
+      `${dir} already holds a run: continue it with --resume, replace it with --overwrite, or pick another --run-dir`,
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
 
 export function printSummary(s: RunSummary): void {
   const lines = [
     `run: ${s.runDir} (${s.allocator}, ${s.estimator}${s.weighting !== 'none' ? ` + ${s.weighting}` : ''}, seed ${s.seed})`,
     `held-out ${s.headline} accuracy: ${pct(s.initialAccuracy)} → ${pct(s.finalAccuracy)} after ${s.steps} steps (${s.stoppedBy})`,
+    `held-out before → after: ${evalChangeLine(s.initialEval, s.finalEval)}`,
     `training-side compute: ${formatFlops(s.chargedFlops)} (profile ${formatFlops(s.ledger.profile.flops)}, rollout ${formatFlops(s.ledger.rollout.flops)}, train ${formatFlops(s.ledger.train.flops)}, log-prob ${formatFlops(s.ledger.logprob.flops)}); eval ${formatFlops(s.ledger.eval.flops)} not charged`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -29,7 +45,12 @@ export function register(program: Command): void {
     );
   withConfigOptions(cmd)
     .option('-o, --run-dir <dir>', 'run directory', join('runs', 'train'))
-    .option('--resume', 'continue the run in --run-dir from its latest checkpoint (with its saved config)')
+    .option(
+      '--resume',
+      'continue the run in --run-dir from its latest checkpoint with its saved config; only --steps (and flopBudget) may change',
+    )
+    .option('--print-config', 'print the resolved config as JSON and exit without running')
+    .option('--overwrite', 'replace a run already in --run-dir (by default train refuses to touch it)')
     .addOption(
       new Option('--allocator <type>', 'allocation strategy').choices(['uniform', 'dynamic', 'sgpo', 'vip']),
     )
@@ -63,10 +84,20 @@ export function register(program: Command): void {
         if (opts.seed !== undefined) flags.push(`seed=${opts.seed}`);
         if (opts.base) flags.push(`base=${JSON.stringify(opts.base)}`);
         if (opts.profile) flags.push(`allocator.profile=${JSON.stringify(opts.profile)}`);
-        const config = opts.resume ? undefined : buildTrainConfig(opts, flags);
-        const steps = config?.steps ?? readJson<{ steps: number }>(join(opts.runDir, 'config.json')).steps;
-        const progress = terminalCallbacks(steps);
-        const summary = await runTraining({ config, runDir: opts.runDir, resume: opts.resume }, progress);
+        const savedPath = join(opts.runDir, 'config.json');
+        const saved =
+          opts.resume && existsSync(savedPath) ? readJson<Record<string, unknown>>(savedPath) : undefined;
+        const config = buildTrainConfig(opts, flags, saved);
+        if (opts.printConfig) return void process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+        if (!opts.resume) clearRunDir(opts.runDir, opts.overwrite === true);
+        const progress = terminalCallbacks(config.steps, {
+          flopBudget: config.flopBudget,
+          resumeHint: `Continue from the last checkpoint with: flopwise train --resume -o ${opts.runDir}`,
+        });
+        const summary = await runTraining(
+          { config, runDir: opts.runDir, resume: opts.resume, policies: embeddedPolicies },
+          progress,
+        );
         progress.stop();
         printSummary(summary);
       }),
