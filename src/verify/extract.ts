@@ -123,7 +123,8 @@ export function mathRegions(text: string): {
   return { regions, open };
 }
 
-const NUMBER_RE = /-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?(?:\s*(?:%|percent\b))?|-?\.\d+/g;
+const NUMBER_RE =
+  /(?<![A-Za-z\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?(?:\s*(?:%|percent\b))?(?![A-Za-z\d])|(?<![A-Za-z\d])-?\.\d+(?![A-Za-z\d])/g;
 
 /** The last number in `text` outside LaTeX regions. */
 export function lastNumber(text: string): string | undefined {
@@ -159,7 +160,7 @@ export function isTruncated(text: string): boolean {
 
 function choiceCandidate(text: string): string | undefined {
   const patterns = [
-    /\b(?:answer|option|choice)\s*(?:is|:)?\s*[:\s]*\(?\**([A-J])\**\)?(?![A-Za-z])/gi,
+    /\b(?:[Aa]nswer|[Oo]ption|[Cc]hoice)\s*(?:is|:)?\s*[:\s]*\(?\**([A-J])\**\)?(?![A-Za-z])/g,
     /\(([A-J])\)/g,
     /^\s*\**\(?([A-J])\)?[.)]?\**\s*$/gm,
   ];

@@ -26,14 +26,17 @@ export function cleanAnswer(input: string): string {
   s = s.replace(/\\%/g, '%').replace(/\s*\b(?:percent|pct)\b\.?/gi, '%');
   s = s.replace(/−|–|—/g, '-').replace(/×|·/g, '*').replace(/÷/g, '/');
   s = s.replace(/≤/g, '\\le ').replace(/≥/g, '\\ge ').replace(/≠/g, '\\ne ').replace(/∞/g, '\\infty ');
+  s = s.replace(/[½⅓⅔¼¾]/g, (c) => `{${VULGAR[c]}}`);
   s = s.replace(/π/g, '\\pi ').replace(/√/g, '\\sqrt ').replace(/∪/g, '\\cup ').replace(/±/g, '\\pm ');
   s = unwrapCommands(s, /\\(?:mathbf|boldsymbol|bm|mathit|mathnormal|textnormal|mathrm|operatorname)\s*\{/g);
   s = s.replace(/\\(?:color|textcolor)\s*\{[^{}]*\}/g, '');
   s = s.replace(/^\s*[a-zA-Z]\s*\\in\s+/, '');
   s = s.replace(/\s+/g, ' ').trim();
-  s = s.replace(/^[\s.,;:]+|[\s.,;:]+$/g, '');
+  s = s.replace(/^(?:[\s,;:]|\.(?!\d))+|[\s.,;:]+$/g, '');
   return s;
 }
+
+const VULGAR: Record<string, string> = { '½': '1/2', '⅓': '1/3', '⅔': '2/3', '¼': '1/4', '¾': '3/4' };
 
 /** Replaces `\cmd{x}` by `{x}` (kept as a group) for the commands `re` matches. */
 function unwrapCommands(s: string, re: RegExp): string {

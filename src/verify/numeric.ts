@@ -9,7 +9,7 @@ import { rngFor } from '../tasks/rng.js';
  *
  * Constants: both exact (rational) → equal only when identical (10! ≠ 3628801, 0.333 ≠ 1/3).
  * A written decimal D with d places matches a value X it does not exactly equal only when d ≥ 6
- * (a "long decimal") and |X − D| < 10^−d, i.e. D is X rounded or truncated. Two irrational values
+ * (a "long decimal") and D is X rounded or truncated to d places. Two irrational values
  * (√8 and 2√2) are equal when their doubles agree to a relative 1e−11.
  *
  * With variables: evaluated at seeded random points, exactly (rational arithmetic at rational
@@ -35,13 +35,21 @@ function hasInfinity(n: Node): boolean {
   return some(n, (x) => x.t === 'const' && x.name === 'inf');
 }
 
-/** |x − d| < 10^−places, with x exact or a double. */
-function withinLastPlace(x: Q | number, d: Q, places: number): boolean {
-  if (typeof x === 'number') return Math.abs(x - R.toNumber(d)) < 10 ** -places * (1 - 1e-9);
+/** d is x rounded to `places` decimals (|x − d| ≤ ½·10^−places) or truncated (d between 0 and x, < 10^−places away). */
+function roundsOrTruncatesTo(x: Q | number, d: Q, places: number): boolean {
+  const unit = 10 ** -places;
+  if (typeof x === 'number') {
+    const diff = x - R.toNumber(d);
+    const tol = 1e-9 * unit;
+    return Math.abs(diff) <= unit / 2 + tol || (diff * Math.sign(x) >= -tol && Math.abs(diff) < unit - tol);
+  }
   const diff = R.sub(x, d);
-  if (!diff) return false;
-  const scaled = R.mul(diff, R.q(10n ** BigInt(places)));
-  return scaled !== undefined && R.cmp(scaled.n < 0n ? R.neg(scaled) : scaled, R.ONE) < 0;
+  const scaled = diff && R.mul(diff, R.q(10n ** BigInt(places)));
+  if (!scaled) return false;
+  const abs = scaled.n < 0n ? R.neg(scaled) : scaled;
+  if (R.cmp(abs, R.q(1n, 2n)) <= 0) return true;
+  const towardZero = x.n >= 0n === scaled.n >= 0n;
+  return towardZero && R.cmp(abs, R.ONE) < 0;
 }
 
 /** True when x has at most `places` decimal places (then a decimal literal compares exactly). */
@@ -71,7 +79,7 @@ export function constantsEqual(a: Node, b: Node, ctx: EvalContext, note: Numeric
       note.why ??= `the decimal ${places === 1 ? 'has 1 place' : `has ${places} places`}; an approximation needs ≥ ${LONG_DECIMAL_PLACES}`;
       continue;
     }
-    if (withinLastPlace(otherExact ?? float(other, ctx), litValue, places)) return true;
+    if (roundsOrTruncatesTo(otherExact ?? float(other, ctx), litValue, places)) return true;
   }
   if (ea && eb) return false;
   if (literalPlaces(a) !== undefined || literalPlaces(b) !== undefined) return false;

@@ -279,6 +279,12 @@ class Parser {
     }
     if (open === '{') {
       const inner = this.list();
+      if (this.isCmd('choose')) {
+        this.next();
+        const k = this.list();
+        this.expectOp('}');
+        return { t: 'fn', name: 'binom', args: [inner, k] };
+      }
       this.expectOp('}');
       return inner;
     }

@@ -75,8 +75,16 @@ export function verifyAnswer(completion: string, gold: string, options: VerifyOp
     lastWhy = cmp.why;
     return result(cmp.equal, predText, c.step, lastWhy);
   }
-  if (firstExtracted)
-    return result(false, firstExtracted.answer, firstExtracted.step, 'the answer is not a value');
+  if (firstExtracted) {
+    const { answer, step } = firstExtracted;
+    return {
+      reward: 0,
+      reason: 'no_answer',
+      extracted: answer,
+      step,
+      message: 'no value in the answer text',
+    };
+  }
   return { reward: 0, reason: 'no_answer', message: 'no answer found' };
 }
 

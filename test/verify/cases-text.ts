@@ -1,0 +1,72 @@
+import type { Case } from './cases-numbers.js';
+
+export const TEXT: Case[] = [
+  ['Therefore, $\\boxed{\\text{Evelyn}}$ is our answer.', '\\text{Evelyn}', 1],
+  ['\\boxed{\\text{yes}}', 'Yes', 1],
+  ['\\boxed{\\textbf{No}}', 'no', 1],
+  ['The final answer is odd. I hope it is correct.', '\\text{odd}', 1],
+  ['\\boxed{12 and 13}', '12 \\text{ and } 13', 1],
+  ['\\boxed{\\text{  Monday }}', 'monday', 1],
+  ['\\boxed{\\text{no}}', 'yes', 0],
+  ['\\boxed{\\text{odd}}', '\\text{even}', 0],
+  ['\\boxed{\\text{Evelyn}}', '\\text{Evelina}', 0],
+  ['\\boxed{\\text{neither}}', '\\text{either}', 0],
+  ['\\boxed{12 and 14}', '12 \\text{ and } 13', 0],
+  ['\\boxed{\\text{yes}}', '1', 0],
+  ['\\boxed{1}', '\\text{yes}', 0],
+  ['\\boxed{Tuesday}', 'Monday', 0],
+];
+
+export const CHOICES: Case[] = [
+  ['The answer is (B).', 'B', 1],
+  ['Answer: B', 'B', 1],
+  ['\\boxed{B}', 'B', 1],
+  ['\\boxed{\\text{(A)}}', 'A', 1],
+  ['\\boxed{A}', '\\text{(A)}', 1],
+  ['\\boxed{\\textbf{(C) } 12}', 'C', 1],
+  ['After checking all options, the correct one is (D).', 'D', 1],
+  ['Looking at the options...\n(E)', 'E', 1],
+  ['**Answer:** (C)', '(C)', 1],
+  ['The answer is (C).', 'B', 0],
+  ['I think (D) is right', 'B', 0],
+  ['\\boxed{A}', 'B', 0],
+  ['Answer: C', '(B)', 0],
+  ['We compare (A) with (B) and pick (C).', 'A', 0],
+];
+
+export const UNITS_DEGREES: Case[] = [
+  ['\\boxed{15\\mbox{ cm}^2}', '15', 1],
+  ['\\boxed{15\\mbox{ cm}^2}', '15\\mbox{ cm}^2', 1],
+  ['The distance is $\\boxed{125\\textnormal{ miles}}.$', '125 miles', 1],
+  ['\\boxed{\\frac{1}{3} \\text{meters}}', '1/3', 1],
+  ['\\boxed{\\frac{1}{3} \\textbf{meters}}', '\\frac13', 1],
+  ['The answer is 5 dollars.', '5', 1],
+  ['\\boxed{\\$5}', '5', 1],
+  ['\\boxed{5\\text{ cm}}', '5', 1],
+  ['\\boxed{90^\\circ}', '90', 1],
+  ['\\boxed{90^{\\circ}}', '90^\\circ', 1],
+  ['\\boxed{90°}', '90', 1],
+  ['\\boxed{30 \\text{ degrees}}', '30^\\circ', 1],
+  ['\\boxed{125 \\text{ square feet}}', '125', 1],
+  ['\\boxed{16\\text{ cm}}', '15\\text{ cm}', 0],
+  ['\\boxed{91^\\circ}', '90^\\circ', 0],
+  ['\\boxed{5 \\text{ cm}}', '50', 0],
+  ['\\boxed{\\frac{\\pi}{6}}', '30^\\circ', 0],
+  ['\\boxed{126 \\text{ miles}}', '125 miles', 0],
+];
+
+export const UNICODE_SIGNS: Case[] = [
+  ['The answer is −7', '-7', 1],
+  ['\\boxed{−7}', '-7', 1],
+  ['\\boxed{-7}', '−7', 1],
+  ['\\boxed{3 × 4}', '12', 1],
+  ['\\boxed{½}', '0.5', 1],
+  ['\\boxed{2π}', '2\\pi', 1],
+  ['\\boxed{√2}', '\\sqrt2', 1],
+  ['\\boxed{x ≥ 5}', 'x \\geq 5', 1],
+  ['\\boxed{(−∞, 0)}', '(-\\infty, 0)', 1],
+  ['The answer is −7', '7', 0],
+  ['\\boxed{−(−7)}', '-7', 0],
+  ['\\boxed{x ≤ 5}', 'x \\geq 5', 0],
+  ['\\boxed{- -3}', '-3', 0],
+];
