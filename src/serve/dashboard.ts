@@ -84,6 +84,7 @@ export function createDashboard(opts: DashboardOptions): Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'read-only');
     if (url.pathname === '/') return send(res, 200, 'text/html; charset=utf-8', page());
+    if (url.pathname === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (url.pathname === '/api/runs') {
       const list: RunListEntry[] = discover(root).map((d) => listEntry(root, d));
       return send(res, 200, 'application/json', JSON.stringify(list));

@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { evalPoints, firstCrossing, phaseChanges, seedBand, smooth } from '../../src/report/curves.js';
+import { loadDir, parseJsonl, statusOf, STALE_MS } from '../../src/report/load.js';
+import { buildView } from '../../src/report/view.js';
+import { profileHistogram } from '../../src/report/view-methods.js';
+import { reportHtml, scriptSafe } from '../../src/report/html.js';
+import { writeBenchDir, writeRunDir } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'flopwise-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('report arithmetic', () => {
+  it('seed band: each seed holds its latest value at matched x; the band ends with the shortest seed', () => {
+    const band = seedBand([
+      [
+        [0, 0.2],
+        [10, 0.4],
+        [20, 0.6],
+      ],
+      [
+        [0, 0.4],
+        [15, 0.8],
+      ],
+    ]);
+    expect(band.x).toEqual([0, 10, 15]);
+    // at x = 15 seed 1 still holds 0.4 (its x = 10 value), seed 2 has 0.8
+    band.mean.forEach((m, i) => expect(m).toBeCloseTo([0.3, 0.4, 0.6][i], 12));
+    expect(band.lo).toEqual([0.2, 0.4, 0.4]);
+    expect(band.hi).toEqual([0.4, 0.4, 0.8]);
+  });
+
+  it('crossing: the first x at or above the target; null when never', () => {
+    expect(firstCrossing([1, 2, 3], [0.1, 0.5, 0.9], 0.5)).toBe(2);
+    expect(firstCrossing([1, 2], [0.1, 0.2], 0.5)).toBeNull();
+  });
+
+  it('moving average over a trailing window', () => {
+    expect(
+      smooth(
+        [
+          [1, 2],
+          [2, 4],
+          [3, 6],
+          [4, 8],
+        ],
+        2,
+      ),
+    ).toEqual([
+      [1, 2],
+      [2, 3],
+      [3, 5],
+      [4, 7],
+    ]);
+  });
+
+  it('a half-written last line (a crash mid-write) is skipped and counted, the rest kept', () => {
+    const { rows, bad } = parseJsonl('{"step":0}\n{"step":1}\n{"step":2,"rew');
+    expect(rows).toEqual([{ step: 0 }, { step: 1 }]);
+    expect(bad).toBe(1);
+  });
+
+  it('status: finished with a summary, running while written to, stopped when stale', () => {
+    const now = 1_000_000_000;
+    expect(statusOf(true, 3, now - 10 * STALE_MS, now)).toBe('finished');
+    expect(statusOf(false, 3, now - 1000, now)).toBe('running');
+    expect(statusOf(false, 3, now - 2 * STALE_MS, now)).toBe('stopped');
+    expect(statusOf(false, 0, 0, now)).toBe('empty');
+  });
+
+  it('profile histogram counts prompts by successes out of k', () => {
+    const h = profileHistogram([
+      { k: 4, successes: 0 },
+      { k: 4, successes: 4 },
+      { k: 4, successes: 2 },
+      { k: 4, successes: 2 },
+    ]);
+    expect(h).toEqual({ k: 4, counts: [1, 0, 2, 0, 1] });
+  });
+
+  it('phase changes are found where info.phase changes', () => {
+    const rows = [1, 2, 3, 4].map((step) => ({
+      step,
+      rolloutsGenerated: 1,
+      info: { phase: step < 3 ? 1 : 2 },
+    }));
+    expect(phaseChanges(rows).map((c) => [c.row.step, c.phase])).toEqual([[3, '2']]);
+  });
+
+  it('eval points take the configured headline and fall back to the other accuracy', () => {
+    const rows = [{ step: 5, chargedFlops: 10, eval: { greedyAccuracy: 0.5, sampledAccuracy: null } }];
+    expect(evalPoints(rows, 'sampled')[0].accuracy).toBe(0.5);
+  });
+});
+
+describe('report view', () => {
+  it('a benchmark: accuracy with seed bands and crossings, ledger, sGPO plan, VIP, levels, samples, provenance', () => {
+    const b = join(dir, 'bench');
+    writeBenchDir(b);
+    const view = buildView(loadDir(b));
+    const ids = view.sections.map((s) => s.id);
+    expect(ids).toEqual(['accuracy', 'compute', 'sgpo', 'vip', 'levels', 'samples', 'meta']);
+    const acc = view.sections[0].charts.find((c) => c.id === 'acc-flops')!;
+    expect(acc.bands).toHaveLength(3);
+    expect(acc.hlines).toEqual([{ y: 0.515, label: 'target 51.5%' }]);
+    // the benchmark's own crossings: grpo at 2e10, sGPO at 1e10, VIP never
+    expect(acc.markers!.map((m) => [m.label, m.x])).toEqual([
+      ['grpo reaches the target', 2e10],
+      ['sgpo reaches the target', 1e10],
+    ]);
+    // sGPO phase 2 starts at step 11 (1.1e10 FLOPs) in its first seed
+    expect(acc.vlines).toEqual([{ x: 1.1e10, label: 'sgpo: phase 2' }]);
+    const plan = view.sections[2].tables.map((t) => t.title);
+    expect(plan).toEqual(['sGPO plan: classes', 'sGPO plan: phases (easy → hard)']);
+    expect(view.sections.every((s) => s.missing.length === 0)).toBe(true);
+  });
+
+  it('a run without meta, examples or levels says what is not recorded instead of failing', () => {
+    const r = join(dir, 'bare');
+    writeRunDir(r, {
+      allocator: 'uniform',
+      seed: 1,
+      steps: 4,
+      evalEvery: 2,
+      start: 0.2,
+      slope: 0.1,
+      flopsPerStep: 1e9,
+    });
+    rmSync(join(r, 'meta.json'));
+    writeFileSync(
+      join(r, 'metrics.jsonl'),
+      '{"step":0,"chargedFlops":0,"eval":{"greedyAccuracy":0.2,"sampledAccuracy":0.2}}\n',
+    );
+    appendFileSync(join(r, 'metrics.jsonl'), '{"step":1,"rolloutsGene');
+    const view = buildView(loadDir(r));
+    const missing = view.sections.flatMap((s) => s.missing);
+    expect(missing).toContain('target accuracy (only a benchmark defines one)');
+    expect(missing).toContain('sample completions (evaluations lack eval.examples)');
+    expect(missing).toContain('per-level accuracy (evaluations lack eval.byLevel)');
+    expect(missing).toContain('bare: meta.json (version, command line, base hash, times, machine)');
+    const meta = view.sections.find((s) => s.id === 'meta')!.tables[0].rows;
+    expect(meta).toContainEqual(['status', 'finished (1 unreadable metrics line(s) skipped)']);
+  });
+
+  it('a directory that is neither a run nor a benchmark is a clear error', () => {
+    expect(() => loadDir(join(dir, 'nothing'))).toThrow(
+      /neither a run directory .* nor a benchmark directory/,
+    );
+  });
+
+  it('the embedded JSON cannot close its script tag', () => {
+    const text = '</script><script>alert(1)</script>';
+    expect(scriptSafe(JSON.stringify(text))).not.toContain('</');
+    expect(JSON.parse(scriptSafe(JSON.stringify(text)))).toBe(text);
+    const html = reportHtml({ title: text, subtitle: '', status: 'x', sections: [] });
+    expect(html.match(/<\/script>/g)!.length).toBe(3); // uPlot, the view, the page script
+  });
+});
