@@ -17,7 +17,17 @@ import {
   type WasmMemory,
 } from './wasm.js';
 
-const GEN = 0, DONE = 1, FN = 2, NARGS = 3, N = 4, CHUNK = 5, ERR = 6, NT = 7, NEXT = 8;
+const GEN = 0,
+  DONE = 1,
+  FN = 2,
+  NARGS = 3,
+  N = 4,
+  CHUNK = 5,
+  ERR = 6,
+  NT = 7,
+  NEXT = 8,
+  ERR_LEN = 9;
+const ERR_TEXT_BYTES = 1024;
 const SPINS = 20000;
 /** Kernels whose every chunk streams all rows (column splits, weight gradients): one chunk per thread. */
 const ONE_CHUNK_PER_THREAD = new Set<KernelName>(['mm_tn', 'ln_bwd_params', 'embed_bwd']);
@@ -31,7 +41,6 @@ export class Pool {
   private readonly args: Float64Array;
   private readonly ids: Record<string, number>;
   private disposed = false;
-  private lastWorkerError = '';
 
   private constructor(
     threads: number,
@@ -39,6 +48,7 @@ export class Pool {
     workers: Worker[],
     ctrl: Int32Array,
     args: Float64Array,
+    private readonly errText: Uint8Array,
   ) {
     this.threads = threads;
     this.kernels = kernels;
@@ -46,11 +56,8 @@ export class Pool {
     this.ctrl = ctrl;
     this.args = args;
     this.ids = Object.fromEntries(KERNEL_NAMES.map((n, i) => [n, i]));
-    for (const w of workers) {
-      w.on('message', (m) => (this.lastWorkerError = String(m)));
-      // after the listener (adding one re-references the port): a forgotten pool does not keep the process alive
-      w.unref();
-    }
+    // a forgotten pool does not keep the process alive
+    for (const w of workers) w.unref();
   }
 
   static async create(memory: WasmMemory, threads: number): Promise<Pool> {
@@ -59,6 +66,7 @@ export class Pool {
     const kernels = instantiate(memory);
     const ctrlBuf = new SharedArrayBuffer(16 * 4);
     const argBuf = new SharedArrayBuffer(MAX_ARGS * 8);
+    const errBuf = new SharedArrayBuffer(ERR_TEXT_BYTES);
     const ctrl = new Int32Array(ctrlBuf);
     ctrl[NT] = threads;
     const workers: Worker[] = [];
@@ -66,7 +74,15 @@ export class Pool {
     const ready: Promise<void>[] = [];
     for (let t = 1; t < threads; t++) {
       const w = new Worker(workerUrl(), {
-        workerData: { module, memory, ctrl: ctrlBuf, args: argBuf, tid: t, names: [...KERNEL_NAMES] },
+        workerData: {
+          module,
+          memory,
+          ctrl: ctrlBuf,
+          args: argBuf,
+          errText: errBuf,
+          tid: t,
+          names: [...KERNEL_NAMES],
+        },
       });
       ready.push(
         new Promise((resolve, reject) => {
@@ -82,7 +98,7 @@ export class Pool {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    return new Pool(threads, kernels, workers, ctrl, new Float64Array(argBuf));
+    return new Pool(threads, kernels, workers, ctrl, new Float64Array(argBuf), new Uint8Array(errBuf));
   }
 
   /** When set, wall time (ms) and call count per kernel are accumulated here (for profiling). */
@@ -102,14 +118,19 @@ export class Pool {
   private exec(name: KernelName, n: number, align: number, args: number[]): void {
     if (this.disposed) throw new Error('engine: model was disposed');
     for (let i = 0; i < args.length; i++) {
-      if (typeof args[i] !== 'number' || !Number.isFinite(args[i])) throw new Error(`engine: kernel ${name}: argument ${i} is ${args[i]}`);
+      if (typeof args[i] !== 'number' || !Number.isFinite(args[i]))
+        throw new Error(`engine: kernel ${name}: argument ${i} is ${args[i]}`);
     }
     if (n <= 0) return;
     const T = this.threads;
     const perThread = ONE_CHUNK_PER_THREAD.has(name) ? 1 : 4;
     const chunk = Math.ceil(Math.ceil(n / (T * perThread)) / align) * align;
     if (T === 1 || chunk >= n) {
-      this.kernels[name](0, n, ...args);
+      try {
+        this.kernels[name](0, n, ...args);
+      } catch (e) {
+        throw kernelError(name, n, args, `main thread: ${(e as Error).message}`);
+      }
       return;
     }
     const c = this.ctrl;
@@ -141,11 +162,12 @@ export class Pool {
       if (spins++ < SPINS) continue;
       Atomics.wait(c, DONE, d, 1000);
     }
-    if (err) throw err;
     if (Atomics.load(c, ERR)) {
+      const text = new TextDecoder().decode(this.errText.slice(0, Atomics.load(c, ERR_LEN)));
       Atomics.store(c, ERR, 0);
-      throw new Error(`engine: kernel ${name} failed in a worker ${this.lastWorkerError}`);
+      throw kernelError(name, n, args, text);
     }
+    if (err) throw kernelError(name, n, args, `main thread: ${(err as Error).message}`);
   }
 
   async dispose(): Promise<void> {
@@ -158,4 +180,11 @@ export class Pool {
       await Promise.all(this.workers.map((w) => w.terminate()));
     }
   }
+}
+
+/** A trap's message with the kernel, its range and its arguments (sizes and byte offsets), so it can be traced. */
+function kernelError(name: KernelName, n: number, args: number[], cause: string): Error {
+  return new Error(
+    `engine: kernel ${name} trapped (${cause}); rows [0, ${n}), arguments (${args.join(', ')})`,
+  );
 }

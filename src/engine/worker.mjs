@@ -2,14 +2,17 @@
 // fork-join call. Plain JavaScript so that it loads unchanged under vitest, tsx and compiled dist/.
 // Control block (Int32Array over a SharedArrayBuffer), see pool.ts:
 //   [0] generation, [1] done count, [2] kernel id (-1 = exit), [3] arg count, [4] n, [5] chunk,
-//   [6] error flag, [7] thread count, [8] next chunk (claimed with Atomics.add). Arguments: Float64Array.
+//   [6] error flag, [7] thread count, [8] next chunk (claimed with Atomics.add), [9] error text length.
+// Arguments: Float64Array. A trap's text goes into the shared error buffer before the flag is set: the
+// caller waits synchronously, so a posted message would arrive only after it has thrown.
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { module, memory, ctrl, args, names } = workerData;
+const { module, memory, ctrl, args, names, errText, tid } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => inst.exports[n]);
 const c = new Int32Array(ctrl);
 const a = new Float64Array(args);
+const err = new Uint8Array(errText);
 parentPort.postMessage('ready');
 
 let gen = 0;
@@ -33,9 +36,13 @@ for (;;) {
       f(lo, hi, ...x);
     }
   } catch (e) {
-    Atomics.store(c, 6, 1);
+    const text = new TextEncoder().encode(`worker ${tid}: ${e && e.message ? e.message : String(e)}`);
+    const len = Math.min(text.length, err.length);
+    if (Atomics.compareExchange(c, 6, 0, 1) === 0) {
+      err.set(text.subarray(0, len));
+      Atomics.store(c, 9, len);
+    }
     Atomics.store(c, 8, 1 << 30);
-    parentPort.postMessage(String(e && e.stack ? e.stack : e));
   }
   Atomics.add(c, 1, 1);
   Atomics.notify(c, 1);
