@@ -13,6 +13,8 @@ export interface ParseAnswerOptions {
 export const DECIMAL_COMMA_RE = /^-?(?:\d+,(?:\d{1,2}|\d{4,})|0,\d+)$/;
 const THOUSANDS_RE = /(?<![\d.,])(\d{1,3}(?:,\d{3})+)(?![\d,])/g;
 const SPACED_THOUSANDS_RE = /^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$/;
+/** Longer answers are compared as text: no real final answer is this long, and parsing costs time. */
+export const MAX_ANSWER_CHARS = 4000;
 const WORDS_RE = /^[A-Za-z][A-Za-z\s'’.,!?()-]*$/;
 
 /**
@@ -20,6 +22,8 @@ const WORDS_RE = /^[A-Za-z][A-Za-z\s'’.,!?()-]*$/;
  * normalised words, never as a number).
  */
 export function parseAnswer(raw: string, options: ParseAnswerOptions = {}): Node {
+  if (raw.length > MAX_ANSWER_CHARS)
+    return { t: 'text', text: normalizeText(raw.slice(0, MAX_ANSWER_CHARS)) };
   let s = stripUnits(cleanAnswer(raw));
   if (s.length === 0) return { t: 'text', text: '' };
   if (WORDS_RE.test(s) && /[A-Za-z]{2}/.test(s)) return { t: 'text', text: normalizeText(s) };

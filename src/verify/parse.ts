@@ -56,8 +56,12 @@ export function parseMath(input: string): Node {
   return node;
 }
 
+/** Deepest bracket nesting read; deeper answers are not math a person would write. */
+const MAX_DEPTH = 100;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private toks: Tok[]) {}
 
   done(): boolean {
@@ -266,6 +270,15 @@ class Parser {
   }
 
   private bracketed(open: string): Node {
+    if (++this.depth > MAX_DEPTH) throw new ParseError('brackets nested too deeply');
+    try {
+      return this.bracketedBody(open);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private bracketedBody(open: string): Node {
     if (open === '(' || open === '[') {
       const inner = this.list();
       const close = this.next();

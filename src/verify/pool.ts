@@ -78,6 +78,7 @@ export class VerifierPool {
   private closed = false;
   private fatal?: string;
   private counts: Record<VerifyReason, number> = emptyCounts();
+  private peak = 0;
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? 2);
@@ -158,6 +159,7 @@ export class VerifierPool {
       }, pending.timeoutMs);
       slot.busy = { pending, timer };
       slot.worker.postMessage(pending.req);
+      this.peak = Math.max(this.peak, this.slots.filter((x) => x.busy).length);
     }
   }
 
@@ -186,6 +188,11 @@ export class VerifierPool {
   /** How many checks ended with each reason since the pool started (timeouts and crashes included). */
   stats(): Record<VerifyReason, number> {
     return { ...this.counts };
+  }
+
+  /** The most checks that were running at once (at most `size`). */
+  peakInFlight(): number {
+    return this.peak;
   }
 
   /** Checks many completions, results in order. */

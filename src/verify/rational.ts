@@ -92,9 +92,9 @@ export function factorial(a: Q): Q | undefined {
   return bounded(q(r));
 }
 
-/** C(n, k) for integers 0 ≤ k, n ≤ 100000 (0 when k > n). */
+/** C(n, k) for integers 0 ≤ k, n ≤ MAX_EXACT_BITS (0 when k > n). */
 export function binomial(n: Q, k: Q): Q | undefined {
-  if (!isInt(n) || !isInt(k) || n.n < 0n || k.n < 0n || n.n > 100000n) return undefined;
+  if (!isInt(n) || !isInt(k) || n.n < 0n || k.n < 0n || n.n > BigInt(MAX_EXACT_BITS)) return undefined;
   if (k.n > n.n) return ZERO;
   const kk = k.n < n.n - k.n ? k.n : n.n - k.n;
   let r = 1n;

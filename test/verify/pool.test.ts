@@ -13,6 +13,7 @@ describe('VerifierPool (worker threads, time limit)', () => {
       reward: 1,
       reason: 'correct',
       extracted: '\\frac{1}{2}',
+      step: 'boxed',
     });
     expect(await pool.verify({ completion: 'The answer is 12', groundTruth: '21' })).toMatchObject({
       reward: 0,
@@ -62,11 +63,49 @@ describe('VerifierPool (worker threads, time limit)', () => {
     expect(res.map((r) => r.reward)).toEqual(tasks.map((_, i) => (i % 2 ? 1 : 0)));
   });
 
+  it('counts every outcome, timeouts and crashes included', async () => {
+    const counted = new VerifierPool({ size: 2, timeoutMs: 400 });
+    try {
+      await counted.verifyMany([
+        { completion: '\\boxed{3}', groundTruth: '3' },
+        { completion: '\\boxed{4}', groundTruth: '3' },
+        { completion: 'so \\boxed{\\frac{1}{', groundTruth: '3' },
+        { completion: 'nothing here', groundTruth: '3' },
+        { completion: '1', groundTruth: '1', debug: 'hang' },
+        { completion: '1', groundTruth: '1', debug: 'throw' },
+      ]);
+      expect(counted.stats()).toEqual({
+        correct: 1,
+        wrong: 1,
+        malformed: 1,
+        no_answer: 1,
+        timeout: 1,
+        error: 1,
+      });
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('runs checks in parallel across its workers', async () => {
+    const parallel = new VerifierPool({ size: 2, timeoutMs: 300 });
+    try {
+      const res = await parallel.verifyMany(
+        Array.from({ length: 4 }, () => ({ completion: '1', groundTruth: '1', debug: 'hang' as const })),
+      );
+      expect(res.every((r) => r.reason === 'timeout')).toBe(true);
+      expect(parallel.peakInFlight()).toBe(2);
+    } finally {
+      await parallel.close();
+    }
+  });
+
   it('verifyWithTimeout uses a shared pool', async () => {
-    expect(await verifyWithTimeout('The answer is 50%', '0.5')).toMatchObject({
+    expect(await verifyWithTimeout('The answer is 50%', '0.5', { percent: 'fraction' })).toMatchObject({
       reward: 1,
       reason: 'correct',
     });
+    expect(await verifyWithTimeout('The answer is 50%', '0.5')).toMatchObject({ reward: 0, reason: 'wrong' });
     expect(await verifyWithTimeout('x', 'y', { debug: 'hang', timeoutMs: 200 })).toMatchObject({
       reward: 0,
       reason: 'timeout',
