@@ -9,6 +9,7 @@ import { register as registerPretrain } from './commands/pretrain.js';
 import { register as registerProfile } from './commands/profile.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerExport } from './commands/export.js';
+import { register as registerAllocator } from './commands/allocator.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerTrain } from './commands/train.js';
@@ -28,6 +29,7 @@ const commands: Array<(program: Command) => void> = [
   registerDashboard,
   registerServe,
   registerExport,
+  registerAllocator,
 ];
 
 const program = new Command();
