@@ -74,7 +74,7 @@ describe('allocator service', () => {
     await server.close();
 
     const again = await startAllocatorServer({ statePath, options, port: 0 });
-    expect((await fetch(`${again.url}/state`).then((r) => r.json())).steps).toBe(1);
+    expect(((await fetch(`${again.url}/state`).then((r) => r.json())) as Json).steps).toBe(1);
     const after = await post(again.url, '/allocate', { ids: ['q0', 'q1', 'q2', 'q3'], budget: 16 });
     expect(after.json).toEqual(second.json);
     await again.close();
