@@ -128,7 +128,9 @@ function savingOn(base: readonly RunRecord[], method: readonly RunRecord[]): num
   const b = isotonicCrossing(meanCurve(base.map((r) => r.curve)), target);
   const m = isotonicCrossing(meanCurve(method.map((r) => r.curve)), target);
   if (b === null || m === null) return null;
-  return m > 0 ? b / m : null;
+  // Reached at the very start: equal when both are, else unboundedly better (kept finite for JSON).
+  if (m === 0) return b === 0 ? 1 : Number.MAX_VALUE;
+  return b / m;
 }
 
 function savingOf(base: MethodRuns, m: MethodRuns, seed: string): MethodResult['saving'] {

@@ -112,6 +112,7 @@ describe('bench', () => {
     expect(sgpo.byPhase.all.generated).toBe(sgpo.perStep.generated.reduce((a, b) => a + b, 0));
     expect(result.profile!.histogram.reduce((a, b) => a + b, 0)).toBe(48);
     expect(result.markdown).toContain('| vip-rloo | rloo |');
+    if (process.env.SHOW_BENCH_MD) process.stdout.write(result.markdown);
     const onDisk = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as typeof result;
     expect(onDisk.results).toEqual(result.results);
     expect(existsSync(join(out, 'results.md'))).toBe(true);

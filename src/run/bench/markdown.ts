@@ -7,11 +7,14 @@ const gflop = (f: number | null): string => (f === null ? 'not reached' : (f / 1
 const ciPct = (ci: Interval): string => `[${pct(ci.lo)}, ${pct(ci.hi)}]`;
 const signedPct = (x: number): string => `${x >= 0 ? '+' : '−'}${pct(Math.abs(x))}`;
 
+/** A ratio; one reached at the very start (no compute) is shown as ∞. */
+const ratio = (x: number): string => (x > 1e6 ? '∞' : x.toFixed(2));
+
 function savingCell(r: MethodResult): string {
   if (r.method === r.baseline) return '1 (baseline)';
-  const v = r.saving.value === null ? 'not reached' : `${r.saving.value.toFixed(2)}×`;
+  const v = r.saving.value === null ? 'not reached' : `${ratio(r.saving.value)}×`;
   if (!r.saving.ci) return v;
-  return `${v} [${r.saving.ci.lo.toFixed(2)}, ${r.saving.ci.hi.toFixed(2)}]`;
+  return `${v} [${ratio(r.saving.ci.lo)}, ${ratio(r.saving.ci.hi)}]`;
 }
 
 function deltaCell(r: MethodResult): string {
@@ -48,7 +51,7 @@ export function resolvedLines(results: readonly MethodResult[]): string[] {
   for (const r of results) {
     if (r.method === r.baseline) continue;
     const parts: string[] = [];
-    if (r.saving.resolved === 'saves') parts.push(`saves compute (${r.saving.value!.toFixed(2)}×, resolved)`);
+    if (r.saving.resolved === 'saves') parts.push(`saves compute (${ratio(r.saving.value!)}×, resolved)`);
     else if (r.saving.resolved === 'costs') parts.push('needs more compute to reach the target (resolved)');
     else parts.push('compute to target: not resolved');
     if (r.finalDelta?.resolved)
