@@ -126,7 +126,9 @@ export function register(program: Command): void {
         const methods = opts.methods ? String(opts.methods).split(',') : undefined;
         methodsToRun(preset, methods); // unknown names fail here, before any work
         const outDir = opts.out ?? join('runs', `bench-${preset.name}`);
-        const progress = terminalCallbacks(0);
+        const progress = terminalCallbacks(0, {
+          resumeHint: 'Run the same bench command again: finished runs are reused, the interrupted one resumes.',
+        });
         const args: BenchArgs = {
           preset,
           outDir,
