@@ -52,8 +52,10 @@ export function compareAnswers(gold: Node, pred: Node, options: CompareOptions =
 }
 
 function describeMismatch(gold: Node, pred: Node): string {
-  if (gold.t !== pred.t) return `a ${kind(pred)} does not match a ${kind(gold)}`;
-  return `the ${kind(gold)}s differ`;
+  const [k, kp] = [kind(gold), kind(pred)];
+  return k === kp
+    ? `the ${k === 'inequality' ? 'inequalities' : `${k}s`} differ`
+    : `a ${kp} does not match a ${k}`;
 }
 
 function kind(n: Node): string {

@@ -74,16 +74,16 @@ export function stripUnits(s: string): string {
     /\\(?:text|textbf|textit|textrm|textsf|mbox|hbox)\s*\{([^{}]*)\}/g,
     (_m, t: string) => {
       texts.push(t);
-      return ` \u0000${texts.length - 1}\u0000 `;
+      return ` \uE000${texts.length - 1}\uE000 `;
     },
   );
-  const words = (x: string) => x.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => texts[Number(i)]);
+  const words = (x: string) => x.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => texts[Number(i)]);
   const valueLeft = rest
-    .replace(/\u0000\d+\u0000(\s*\^\s*\{?\d\}?)?/g, ' ')
+    .replace(/\uE000\d+\uE000(\s*\^\s*\{?\d\}?)?/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   if (texts.length > 0 && /[0-9\\]/.test(valueLeft) && !/^[,.;:]|[,.;:]$/.test(valueLeft)) {
-    const middle = /\d[^\u0000]*\u0000\d+\u0000[^\u0000]*\d/.test(rest);
+    const middle = /\d[^\uE000]*\uE000\d+\uE000[^\uE000]*\d/.test(rest);
     if (!middle || !texts.some((t) => /\band\b|\bor\b/.test(t))) rest = valueLeft;
   }
   rest = words(rest).replace(/\s+/g, ' ').trim();
