@@ -7,6 +7,9 @@ export type BadRowReason =
   | 'missing_field'
   | 'wrong_type'
   | 'empty_prompt'
+  | 'empty_answer'
+  | 'blank_row'
+  | 'empty_dataset'
   | 'duplicate_id'
   | 'unreadable_file';
 

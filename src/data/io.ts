@@ -94,6 +94,13 @@ export async function loadProblems(file: string, options: LoadOptions = {}): Pro
   }
   const skippedByReason: LoadResult['skippedByReason'] = {};
   for (const e of skipped) skippedByReason[e.reason] = (skippedByReason[e.reason] ?? 0) + 1;
+  if (problems.length === 0) {
+    const why =
+      skipped.length > 0
+        ? `all ${skipped.length} rows are bad (first: ${skipped[0].message})`
+        : 'it has no rows';
+    throw new DatasetError(file, 0, undefined, 'empty_dataset', `no problems to load: ${why}`);
+  }
   return { problems, skipped, skippedByReason };
 }
 

@@ -16,7 +16,8 @@ export interface RawReadResult {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Reads a JSONL file: one JSON object per line; blank lines are skipped (row = line number).
+ * Reads a JSONL file: one JSON object per line (row = line number); blank lines at the end are
+ * ignored, a blank line between rows is a bad row.
  * Decoding errors are returned, not thrown, so the caller decides between stopping and skipping.
  */
 export function readJsonlRows(file: string): RawReadResult {
@@ -45,7 +46,13 @@ export function readJsonlRows(file: string): RawReadResult {
       errors.push(new DatasetError(file, line, undefined, 'invalid_utf8', 'the line is not valid UTF-8'));
       continue;
     }
-    if (text.trim().length === 0) continue;
+    if (text.trim().length === 0) {
+      // Blank lines at the end of the file are harmless; one between rows is a damaged file.
+      if (buf.subarray(start).toString('utf8').trim().length > 0) {
+        errors.push(new DatasetError(file, line, undefined, 'blank_row', 'a blank line between rows'));
+      }
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);

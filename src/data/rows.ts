@@ -86,6 +86,7 @@ export function rowToProblem(
   else if (typeof rawAnswer === 'number' && Number.isFinite(rawAnswer)) answer = String(rawAnswer);
   else
     throw bad(answerField, 'wrong_type', `answer must be a string or a number, got ${describe(rawAnswer)}`);
+  if (answer.trim().length === 0) throw bad(answerField, 'empty_answer', 'empty answer');
 
   const dsField = columns.dataSource ?? 'data_source';
   const ds = getPath(data, dsField);

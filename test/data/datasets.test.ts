@@ -75,14 +75,16 @@ describe('loading rows as problems', () => {
   it('reads plain rows: prompt string, answer, ids from extra_info.id or the row number', async () => {
     const file = jsonl('plain.jsonl', [
       JSON.stringify({ prompt: 'a?', answer: 'A', extra_info: { id: 'q-a' } }),
-      '',
       JSON.stringify({ prompt: 'b?', answer: 7 }),
+      '',
+      '  ',
     ]);
     const { problems } = await loadProblems(file);
     expect(problems.map((p) => [p.id, p.prompt, p.answer, p.meta.family])).toEqual([
       ['q-a', 'a?', 'A', 'unknown'],
-      ['row-3', 'b?', '7', 'unknown'],
+      ['row-2', 'b?', '7', 'unknown'],
     ]);
+    expect(problems.map((p) => p.meta.sourceRow)).toEqual([1, 2]);
   });
 
   it('maps other column layouts, including dotted paths', async () => {
@@ -255,7 +257,10 @@ describe('round trips', () => {
       const file = join(dir, `gen.${ext}`);
       saveProblems(file, problems);
       const back = await loadProblems(file);
-      expect(back.problems).toEqual(problems);
+      expect(back.problems.map((p) => p.meta.sourceRow)).toEqual(problems.map((_, i) => i + 1));
+      expect(back.problems.map(({ meta: { sourceRow: _row, ...meta }, ...p }) => ({ ...p, meta }))).toEqual(
+        problems,
+      );
       for (const p of back.problems) expect(scoreProblem(p, formatTarget(p)).reward).toBe(1);
     }
   });
@@ -264,7 +269,7 @@ describe('round trips', () => {
     const problemArb = fc.record({
       id: fc.string({ minLength: 1 }),
       prompt: fc.string({ minLength: 1 }).filter((s) => s.trim().length > 0),
-      answer: fc.string(),
+      answer: fc.string().filter((s) => s.trim().length > 0),
       meta: fc.record({
         family: fc.string(),
         difficulty: fc.integer(),

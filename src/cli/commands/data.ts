@@ -1,24 +1,11 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { resolveMixture } from '../../data/mixture-file.js';
 import { loadProblems, saveProblems, formatOf } from '../../data/io.js';
 import { formatSummary, summarize } from '../../data/summary.js';
 import { generateMixture, MIXTURES } from '../../tasks/mixture.js';
 import { DEFAULT_EVAL_FRACTION } from '../../tasks/split.js';
-
-function intArg(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
-    return n;
-  };
-}
-
-function fractionArg(v: string): number {
-  const n = Number(v);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('must be a number in [0, 1]');
-  return n;
-}
+import { guarded } from '../common.js';
+import { floatOption, intOption } from '../options.js';
 
 /** `flopwise data generate|summary`. */
 export function register(program: Command): void {
@@ -35,8 +22,8 @@ export function register(program: Command): void {
       `a named mixture (${Object.keys(MIXTURES).join(', ')}) or a .json/.yaml file {name?, components: [{family, weight, config? | levels?: [lo, hi]}]}`,
       'default',
     )
-    .option('--n <count>', 'number of distinct problems to generate', intArg('--n', 0), 2000)
-    .option('--seed <int>', 'seed: same seed and mixture, same problems', intArg('--seed', 0), 1)
+    .option('--n <count>', 'number of distinct problems to generate', intOption('--n', { min: 1 }), 2000)
+    .option('--seed <int>', 'seed: same seed and mixture, same problems', intOption('--seed', { min: 0 }), 1)
     .addOption(
       new Option('--split <split>', 'keep only prompts of this split (split by a hash of the prompt text)')
         .choices(['train', 'eval', 'all'])
@@ -45,7 +32,7 @@ export function register(program: Command): void {
     .option(
       '--eval-fraction <f>',
       'fraction of the prompt space held out for eval',
-      fractionArg,
+      floatOption('--eval-fraction', { min: 0, max: 1 }),
       DEFAULT_EVAL_FRACTION,
     )
     .requiredOption('--out <file>', 'output file; the format comes from the extension: .jsonl or .parquet')
@@ -57,26 +44,27 @@ export function register(program: Command): void {
         split: 'train' | 'eval' | 'all';
         evalFraction: number;
         out: string;
-      }) => {
-        formatOf(opts.out);
-        const mixture = resolveMixture(opts.mixture);
-        const { problems, stats } = generateMixture(mixture, {
-          n: opts.n,
-          seed: opts.seed,
-          split: opts.split,
-          evalFraction: opts.evalFraction,
-        });
-        saveProblems(opts.out, problems);
-        console.log(
-          `wrote ${problems.length} problems (mixture ${mixture.name}, split ${opts.split}, seed ${opts.seed}) to ${opts.out}` +
-            ` [${stats.attempts} draws, ${stats.duplicates} duplicates, ${stats.otherSplit} in the other split]`,
-        );
-        if (stats.shortfall > 0) {
-          console.warn(
-            `warning: ${stats.shortfall} fewer than requested: the mixture's prompt space ran out`,
+      }) =>
+        guarded(async () => {
+          formatOf(opts.out);
+          const mixture = resolveMixture(opts.mixture);
+          const { problems, stats } = generateMixture(mixture, {
+            n: opts.n,
+            seed: opts.seed,
+            split: opts.split,
+            evalFraction: opts.evalFraction,
+          });
+          saveProblems(opts.out, problems);
+          console.log(
+            `wrote ${problems.length} problems (mixture ${mixture.name}, split ${opts.split}, seed ${opts.seed}) to ${opts.out}` +
+              ` [${stats.attempts} draws, ${stats.duplicates} duplicates, ${stats.otherSplit} in the other split]`,
           );
-        }
-      },
+          if (stats.shortfall > 0) {
+            console.warn(
+              `warning: ${stats.shortfall} fewer than requested: the mixture's prompt space ran out`,
+            );
+          }
+        }),
     );
 
   data
@@ -87,13 +75,15 @@ export function register(program: Command): void {
     .argument('<file>', 'a .jsonl or .parquet dataset')
     .option('--skip-bad-rows', 'skip bad rows (and count them) instead of stopping at the first', false)
     .option('--json', 'print the summary as JSON', false)
-    .action(async (file: string, opts: { skipBadRows: boolean; json: boolean }) => {
-      const res = await loadProblems(file, { onBadRow: opts.skipBadRows ? 'skip' : 'error' });
-      const s = summarize(res.problems);
-      if (opts.json) console.log(JSON.stringify({ ...s, skipped: res.skippedByReason }, null, 2));
-      else {
-        console.log(formatSummary(s));
-        if (res.skipped.length > 0) console.log(`skipped bad rows: ${JSON.stringify(res.skippedByReason)}`);
-      }
-    });
+    .action((file: string, opts: { skipBadRows: boolean; json: boolean }) =>
+      guarded(async () => {
+        const res = await loadProblems(file, { onBadRow: opts.skipBadRows ? 'skip' : 'error' });
+        const s = summarize(res.problems);
+        if (opts.json) console.log(JSON.stringify({ ...s, skipped: res.skippedByReason }, null, 2));
+        else {
+          console.log(formatSummary(s));
+          if (res.skipped.length > 0) console.log(`skipped bad rows: ${JSON.stringify(res.skippedByReason)}`);
+        }
+      }),
+    );
 }
