@@ -12,8 +12,9 @@ import { verifyWithTimeout } from '../verify/index.js';
 import type { TrainConfig } from './config.js';
 import type { Ledger } from './ledger.js';
 import {
+  profileOptionsFromConfig,
+  profileWithConfig,
   readProfileEntries,
-  runProfile,
   runProfileInMemory,
   writeProfileWithPlan,
   PROFILE_FILES,
@@ -85,6 +86,8 @@ export async function obtainProfile(args: {
   runRoot: string;
   ledger: Ledger;
   config: TrainConfig;
+  /** The initial policy's identity (its checkpoint directory), remembered for resume checks. */
+  model?: string;
   onProgress?: (p: ProfileProgress) => void;
 }): Promise<ProfileSource> {
   if (args.path) {
@@ -97,23 +100,23 @@ export async function obtainProfile(args: {
     }
     const meta = readJson<ProfileMeta>(metaPath);
     args.ledger.add('profile', meta.flops, meta.tokens, meta.wallMs);
+    if (meta.flopsCounted === false) args.ledger.markUncounted('profile');
     return { entries, meta };
   }
-  const { rows, meta } = await runProfile({
+  const { rows, meta, failed } = await profileWithConfig({
     policy: args.policy,
     problems: args.problems,
     score: args.score,
     dir: args.runRoot,
     ledger: args.ledger,
-    options: {
-      k: args.k,
-      temperature: args.config.sampling.temperature,
-      maxNewTokens: args.config.sampling.maxNewTokens,
-      seed: args.config.seed,
-      chunkSize: 64,
-    },
+    config: args.config,
+    overrides: { k: args.k },
+    model: args.model ?? args.policy.kind,
     onProgress: args.onProgress,
   });
+  if (failed.length > 0) {
+    throw new Error(`profile: ${failed.length} prompts failed (first: ${failed[0].error}); rerun to retry them`);
+  }
   return { entries: rows.map((r) => ({ id: r.id, k: r.k, successes: r.successes })), meta };
 }
 
@@ -125,13 +128,7 @@ export function reprofilerFor(policy: Policy, score: Scorer, ledger: Ledger, con
       problems,
       score,
       ledger,
-      options: {
-        k,
-        temperature: config.sampling.temperature,
-        maxNewTokens: config.sampling.maxNewTokens,
-        seed,
-        chunkSize: 64,
-      },
+      options: profileOptionsFromConfig(config, { k, seed }),
     });
 }
 
