@@ -58,18 +58,37 @@ export function subjectOf(loaded: Loaded): Subject {
     title: `benchmark ${b.name}`,
     groups: groupRuns(b.runs),
     results: b.results,
-    target: num(b.results?.target),
+    target: targetOf(b.results),
     profile: b.profile,
   };
 }
 
-/** The benchmark's own compute to target for a method (its crossing rule), when results.json has one. */
+/** The per-method rows of results.json (`results`, or `table` in files from earlier versions). */
+export function resultRows(results: Row | null): Row[] {
+  const rows = results?.results ?? results?.table;
+  return Array.isArray(rows) ? rows.filter((r): r is Row => !!r && typeof r === 'object') : [];
+}
+
+/** The target line: results.json's own, else the baseline row's (the row compared with itself). */
+export function targetOf(results: Row | null): number | null {
+  const top = num(results?.target);
+  if (top !== null) return top;
+  const rows = resultRows(results);
+  const base = rows.find((r) => r.baseline !== undefined && r.baseline === r.method) ?? rows[0];
+  return num(base?.target);
+}
+
+/**
+ * The benchmark's own compute to target for a method (its crossing rule: the isotonic crossing, or
+ * the mean-curve crossing of earlier files); undefined when results.json does not say.
+ */
 export function reportedCrossing(results: Row | null, method: string): number | null | undefined {
-  const table = results?.table;
-  if (!Array.isArray(table)) return undefined;
-  const entry = table.find((t) => (t as Row | null)?.method === method) as Row | undefined;
-  if (!entry || !('meanComputeToTarget' in entry)) return undefined;
-  return num(entry.meanComputeToTarget);
+  const entry = resultRows(results).find((t) => t.method === method);
+  if (!entry) return undefined;
+  const c = entry.computeToTarget;
+  if (c && typeof c === 'object' && !Array.isArray(c) && 'isotonic' in c) return num((c as Row).isotonic);
+  if ('meanComputeToTarget' in entry) return num(entry.meanComputeToTarget);
+  return undefined;
 }
 
 export const headlineOf = (g: MethodGroup): string =>

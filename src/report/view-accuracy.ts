@@ -3,6 +3,7 @@ import { firstCrossing, phaseChanges, rowX, seedBand, xOf, type Axis, type XY } 
 import { headlineOf, reportedCrossing, type MethodGroup, type Subject } from './groups.js';
 import type { Chart, ChartSeries, Section, Table } from './types.js';
 import { fmtFlops, fmtPct } from './format.js';
+import { resultsTable } from './view-results.js';
 
 const AXES: Array<{ axis: Axis; label: string; title: string }> = [
   {
@@ -136,11 +137,12 @@ export function accuracySection(s: Subject): Section {
   if (s.groups.every((g) => g.evals.every((e) => e.length === 0)))
     missing.push('held-out evaluations (no metrics row has an eval yet)');
   if (s.target === null) missing.push('target accuracy (only a benchmark defines one)');
+  const verdicts = resultsTable(s.results);
   return {
     id: 'accuracy',
     title: 'Held-out accuracy',
     charts: AXES.map((a) => accuracyChart(s, a.axis)),
-    tables: [table],
+    tables: verdicts ? [verdicts, table] : [table],
     missing,
   };
 }

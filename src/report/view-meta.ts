@@ -74,6 +74,22 @@ function metaRows(run: RunData): string[][] {
   ];
 }
 
+function benchRows(r: Row): string[][] {
+  const protocol = (r.protocol as Row | undefined) ?? {};
+  const field = (v: unknown) =>
+    v === undefined || v === null ? 'not recorded' : typeof v === 'string' ? v : JSON.stringify(v);
+  return [
+    ['preset', field(r.preset)],
+    ['regime', field(r.regime)],
+    ['claim', field(r.claim)],
+    ['caveat', field(r.caveat ?? '–')],
+    ['machine', field(r.machine)],
+    ['FLOP budget per run', field(protocol.flopBudget ?? r.flopBudget)],
+    ['evaluation', field(protocol.eval)],
+    ['written', r.writtenAt === undefined ? 'not recorded' : fmtTime(r.writtenAt)],
+  ];
+}
+
 export function metaSection(s: Subject): Section {
   const section: Section = {
     id: 'meta',
@@ -88,12 +104,7 @@ export function metaSection(s: Subject): Section {
     section.tables.push({
       title: 'Benchmark',
       head: ['field', 'value'],
-      rows: [
-        ['preset', String(r.preset ?? 'not recorded')],
-        ['machine', String(r.machine ?? 'not recorded')],
-        ['FLOP budget per run', String(r.flopBudget ?? 'not recorded')],
-        ['best method', String(r.best ?? 'none')],
-      ],
+      rows: benchRows(r),
     });
     if (typeof r.markdown === 'string')
       section.blocks!.push({ title: 'Benchmark table (results.md)', text: r.markdown });

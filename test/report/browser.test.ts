@@ -79,7 +79,7 @@ describe.skipIf(!hasBrowser)('in a real browser', () => {
       const started = Date.now();
       appendRow(join(root, 'live'), stepRow(run, 11));
       await expect
-        .poll(() => page.locator('table.runs').innerText(), { timeout: 5000, intervals: [100] })
+        .poll(() => page.locator('table.runs').innerText(), { timeout: 5000, interval: 100 })
         .toContain('\t11\t');
       const row12 = JSON.stringify({
         ...stepRow(run, 12),
@@ -91,7 +91,7 @@ describe.skipIf(!hasBrowser)('in a real browser', () => {
       expect(await page.locator('table.runs').innerText()).toContain('\t11\t');
       appendFileSync(metrics, row12.slice(40) + '\n');
       await expect
-        .poll(() => page.locator('table.runs').innerText(), { timeout: 5000, intervals: [100] })
+        .poll(() => page.locator('table.runs').innerText(), { timeout: 5000, interval: 100 })
         .toContain('98.7%');
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(errors).toEqual([]);

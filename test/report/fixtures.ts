@@ -162,17 +162,34 @@ export function writeBenchDir(dir: string): void {
       slope: 0.015,
     });
   }
+  const row = (method: string, isotonic: number | null, saving: number | null) => ({
+    method,
+    baseline: 'grpo',
+    target: 0.515,
+    seeds: [1, 2],
+    reached: isotonic === null ? 0 : 2,
+    finalAccuracy: { mean: 0.5, std: 0.01, ci: { lo: 0.49, hi: 0.51, level: 0.95, resamples: 2000 } },
+    computeToTarget: {
+      isotonic,
+      confirmed: isotonic,
+      firstTouch: isotonic,
+      perSeed: [isotonic, isotonic],
+      band: 0.01,
+    },
+    saving: {
+      value: saving,
+      ci: saving === null ? null : { lo: saving / 2, hi: saving * 2 },
+      resolved: 'no',
+    },
+  });
   const results = {
     preset: 'test',
+    regime: 'tiny',
+    claim: 'a test',
     machine: 'test machine',
-    flopBudget: 2e10,
-    target: 0.515,
-    best: 'sgpo',
-    table: [
-      { method: 'grpo', meanComputeToTarget: 2e10 },
-      { method: 'sgpo', meanComputeToTarget: 1e10 },
-      { method: 'vip', meanComputeToTarget: null },
-    ],
+    writtenAt: '2026-01-01T00:10:00.000Z',
+    protocol: { flopBudget: 2e10, crossingRule: 'isotonic fit of the seed-mean curve' },
+    results: [row('grpo', 2e10, 1), row('sgpo', 1e10, 2), row('vip', null, null)],
     markdown: '| method | … |\n',
   };
   writeFileSync(join(dir, 'results.json'), JSON.stringify(results));

@@ -6,6 +6,7 @@ import { evalPoints, firstCrossing, phaseChanges, seedBand, smooth } from '../..
 import { loadDir, parseJsonl, statusOf, STALE_MS } from '../../src/report/load.js';
 import { buildView } from '../../src/report/view.js';
 import { profileHistogram } from '../../src/report/view-methods.js';
+import { reportedCrossing, targetOf } from '../../src/report/groups.js';
 import { reportHtml, scriptSafe } from '../../src/report/html.js';
 import { writeBenchDir, writeRunDir } from './fixtures.js';
 
@@ -80,6 +81,18 @@ describe('report arithmetic', () => {
     expect(h).toEqual({ k: 4, counts: [1, 0, 2, 0, 1] });
   });
 
+  it('reads the target and crossings of results.json, and of files from earlier versions', () => {
+    const now = {
+      results: [{ method: 'grpo', baseline: 'grpo', target: 0.4, computeToTarget: { isotonic: 5 } }],
+    };
+    expect(targetOf(now)).toBe(0.4);
+    expect(reportedCrossing(now, 'grpo')).toBe(5);
+    const before = { target: 0.3, table: [{ method: 'grpo', meanComputeToTarget: null }] };
+    expect(targetOf(before)).toBe(0.3);
+    expect(reportedCrossing(before, 'grpo')).toBeNull();
+    expect(reportedCrossing(before, 'vip')).toBeUndefined();
+  });
+
   it('phase changes are found where info.phase changes', () => {
     const rows = [1, 2, 3, 4].map((step) => ({
       step,
@@ -112,6 +125,15 @@ describe('report view', () => {
     ]);
     // sGPO phase 2 starts at step 11 (1.1e10 FLOPs) in its first seed
     expect(acc.vlines).toEqual([{ x: 1.1e10, label: 'sgpo: phase 2' }]);
+    const verdicts = view.sections[0].tables[0];
+    expect(verdicts.rows[1]).toEqual([
+      'sgpo',
+      'grpo',
+      '50.0% [49.0%, 51.0%]',
+      '10.00 GFLOP (confirmed 10.00 GFLOP, first touch 10.00 GFLOP)',
+      '2.00× [1.00×, 4.00×] (no)',
+      '2/2',
+    ]);
     const plan = view.sections[2].tables.map((t) => t.title);
     expect(plan).toEqual(['sGPO plan: classes', 'sGPO plan: phases (easy → hard)']);
     expect(view.sections.every((s) => s.missing.length === 0)).toBe(true);
