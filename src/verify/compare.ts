@@ -202,21 +202,19 @@ function intervalListsEqual(a: Interval[], b: Interval[], ctx: Ctx): boolean {
   return matchUnordered(a, b, same);
 }
 
-/** A perfect matching between two small multisets under `same` (backtracking). */
+/**
+ * Multiset equality under `same`, matched greedily: `same` is an equivalence (equal values), so the
+ * first free partner is as good as any and no backtracking (factorial in the worst case) is needed.
+ */
 export function matchUnordered<T>(xs: T[], ys: T[], same: (x: T, y: T) => boolean): boolean {
   if (xs.length !== ys.length) return false;
   const used = new Array<boolean>(ys.length).fill(false);
-  const go = (i: number): boolean => {
-    if (i === xs.length) return true;
-    for (let j = 0; j < ys.length; j++) {
-      if (used[j] || !same(xs[i], ys[j])) continue;
-      used[j] = true;
-      if (go(i + 1)) return true;
-      used[j] = false;
-    }
-    return false;
-  };
-  return go(0);
+  for (const x of xs) {
+    const j = ys.findIndex((y, k) => !used[k] && same(x, y));
+    if (j < 0) return false;
+    used[j] = true;
+  }
+  return true;
 }
 
 function seqEqual(g: Extract<Node, { t: 'seq' }>, p: Extract<Node, { t: 'seq' }>, ctx: Ctx): boolean {

@@ -15,6 +15,7 @@ export { matchBraces } from './braces.js';
  *  6. `choice`       a choice letter "(B)", "option B", "answer is B" — only when the gold is a letter;
  *  7. `last_latex`   the last $…$, \(…\) or \[…\] expression;
  *  8. `last_number`  the last number outside LaTeX (with a trailing % kept).
+ * Only the last 20,000 characters are searched (MAX_COMPLETION_CHARS).
  * A completion cut off inside an answer (an unclosed \boxed{, or no marker and an unclosed $ or a
  * trailing operator) is `malformed`, never read as a number.
  */
@@ -34,6 +35,9 @@ export interface ExtractContext {
   /** The gold is a choice letter: look for letters. */
   goldIsChoice?: boolean;
 }
+
+/** Only the last this many characters of a completion are searched: final answers come last. */
+export const MAX_COMPLETION_CHARS = 20_000;
 
 const BOX_RE = /\\(?:boxed|fbox)\s*/g;
 
@@ -128,11 +132,15 @@ const NUMBER_RE =
 
 /** The last number in `text` outside LaTeX regions. */
 export function lastNumber(text: string): string | undefined {
-  let outside = text;
-  for (const r of mathRegions(text).regions.reverse())
-    outside = outside.slice(0, r.start) + ' '.repeat(r.end - r.start) + outside.slice(r.end);
+  const parts: string[] = [];
+  let pos = 0;
+  for (const r of mathRegions(text).regions) {
+    parts.push(text.slice(pos, r.start), ' '.repeat(r.end - r.start));
+    pos = r.end;
+  }
+  parts.push(text.slice(pos));
   let found: string | undefined;
-  for (const m of outside.matchAll(NUMBER_RE)) found = m[0];
+  for (const m of parts.join('').matchAll(NUMBER_RE)) found = m[0];
   return found?.replace(/,(?=\d{3})/g, '');
 }
 
@@ -174,7 +182,9 @@ function choiceCandidate(text: string): string | undefined {
 
 /** The answer candidates of a completion in the documented order (or why it is malformed). */
 export function extractCandidates(completion: string, ctx: ExtractContext = {}): Extraction {
-  const text = completion.replace(/−/g, '-');
+  const tail =
+    completion.length > MAX_COMPLETION_CHARS ? completion.slice(-MAX_COMPLETION_CHARS) : completion;
+  const text = tail.replace(/−/g, '-');
   const out: Candidate[] = [];
   const boxed = findBoxed(text);
   if (boxed.unclosed) return { malformed: 'the last \\boxed{ is never closed (cut off?)' };
