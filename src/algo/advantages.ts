@@ -3,12 +3,26 @@
  * Each maps one group's rewards to one advantage per rollout; `computeAdvantages` maps over groups.
  *
  * Conventions (the same in every estimator):
- * - singleton group (n = 1): all advantages 0 (no baseline, no contrast);
+ * - singleton group (n = 1): no baseline, no contrast. `singleton` chooses: 'zero' (default: all
+ *   advantages 0, so it costs no training compute), 'raw' (A = r, REINFORCE without a baseline), or
+ *   'drop' (the run leaves the group out of the batch and its statistics; see run/advantages);
  * - zero-variance group (max − min <= tol, default 1e-9): all advantages 0;
- * - GRPO uses the POPULATION std (divide by n), so for binary rewards std = √(p̂(1−p̂)) and its
- *   implicit prompt weight is exactly 1/(√(p̂(1−p̂)) + ε)-scaled (see effectiveWeight).
+ * - GRPO's std: 'population' (default, divide by n) or 'sample' (divide by n − 1, as verl and TRL
+ *   do). The default is population because for binary rewards it is exactly √(p̂(1−p̂)), so GRPO's
+ *   implicit prompt weight is 1/(√(p̂(1−p̂)) + ε) (see effectiveWeight) and runs keep their numbers;
+ *   the sample std is larger by √(n/(n−1)), which only rescales every advantage of a group.
+ * - asymmetric prompt weights (weights.ts) scale the Dr.GRPO advantage: A = ω(p̂)·(r − p̂). They
+ *   compose with 'drgrpo' only; the run config refuses them with another estimator.
  */
-import { type Group, assertGroup, isZeroVariance, mean, populationStd, ZERO_VARIANCE_TOL } from './group.js';
+import {
+  type Group,
+  assertGroup,
+  isZeroVariance,
+  mean,
+  populationStd,
+  sampleStd,
+  ZERO_VARIANCE_TOL,
+} from './group.js';
 import {
   type Weighting,
   type WeightingName,
@@ -17,7 +31,7 @@ import {
   asymmetricEffectiveWeight,
 } from './weights.js';
 
-export type Estimator = (rewards: readonly number[]) => number[];
+export type Estimator = (rewards: readonly number[], opts?: EstimatorOptions) => number[];
 export type EstimatorName = 'grpo' | 'drgrpo' | 'rloo';
 
 export interface EstimatorOptions {
@@ -25,37 +39,47 @@ export interface EstimatorOptions {
   eps?: number;
   /** Zero-variance tolerance (default 1e-9). */
   tol?: number;
+  /** GRPO: population (÷ n, default) or sample (÷ n − 1) standard deviation. */
+  std?: GrpoStd;
+  /** Advantages of a one-rollout group: 'zero' (default) or 'raw' (A = r). */
+  singleton?: 'zero' | 'raw';
 }
+
+export type GrpoStd = 'population' | 'sample';
+export const GRPO_STD_CHOICES: readonly GrpoStd[] = ['population', 'sample'];
+export const SINGLETON_POLICIES = ['zero', 'raw', 'drop'] as const;
+export type SingletonPolicy = (typeof SINGLETON_POLICIES)[number];
 
 export const DEFAULT_GRPO_EPS = 1e-6;
 
-/** GRPO: (r − r̄)/(std_pop + ε). */
+/** GRPO: (r − r̄)/(std + ε), std over the group (population by default, or sample). */
 export function grpoAdvantages(rewards: readonly number[], opts: EstimatorOptions = {}): number[] {
-  if (noSignal(rewards, opts.tol)) return zeros(rewards.length);
+  if (noSignal(rewards, opts.tol)) return noSignalAdvantages(rewards, opts);
   const m = mean(rewards);
-  const denom = populationStd(rewards) + (opts.eps ?? DEFAULT_GRPO_EPS);
+  const std = opts.std === 'sample' ? sampleStd(rewards) : populationStd(rewards);
+  const denom = std + (opts.eps ?? DEFAULT_GRPO_EPS);
   return rewards.map((r) => (r - m) / denom);
 }
 
 /** Dr.GRPO: r − r̄ (no std normalisation). */
 export function drgrpoAdvantages(rewards: readonly number[], opts: EstimatorOptions = {}): number[] {
-  if (noSignal(rewards, opts.tol)) return zeros(rewards.length);
+  if (noSignal(rewards, opts.tol)) return noSignalAdvantages(rewards, opts);
   const m = mean(rewards);
   return rewards.map((r) => r - m);
 }
 
 /** RLOO: r_i − mean of the others = n/(n−1)·(r_i − r̄). */
 export function rlooAdvantages(rewards: readonly number[], opts: EstimatorOptions = {}): number[] {
-  if (noSignal(rewards, opts.tol)) return zeros(rewards.length);
+  if (noSignal(rewards, opts.tol)) return noSignalAdvantages(rewards, opts);
   const n = rewards.length;
   const m = mean(rewards);
   return rewards.map((r) => (n / (n - 1)) * (r - m));
 }
 
 const registry = new Map<string, Estimator>([
-  ['grpo', (r) => grpoAdvantages(r)],
-  ['drgrpo', (r) => drgrpoAdvantages(r)],
-  ['rloo', (r) => rlooAdvantages(r)],
+  ['grpo', grpoAdvantages],
+  ['drgrpo', drgrpoAdvantages],
+  ['rloo', rlooAdvantages],
 ]);
 
 /** Register (or replace) an estimator under a name. */
@@ -83,14 +107,16 @@ export function estimatorNames(): string[] {
  */
 export function computeAdvantages(
   groups: readonly Group[],
-  estimator: EstimatorName | Estimator,
+  estimator: EstimatorName | (string & {}) | Estimator,
   weighting?: Weighting | WeightingName,
+  opts: EstimatorOptions = {},
 ): number[][] {
   const w: Weighting | undefined = typeof weighting === 'string' ? { kind: weighting } : weighting;
   const fn = typeof estimator === 'function' ? estimator : getEstimator(estimator);
   return groups.map((g) => {
     assertGroup(g);
-    return w ? asymmetricAdvantages(g.rewards, w) : fn(g.rewards);
+    if (g.rewards.length === 1) return noSignalAdvantages(g.rewards, opts);
+    return w ? asymmetricAdvantages(g.rewards, w) : fn(g.rewards, opts);
   });
 }
 
@@ -133,6 +159,11 @@ export function effectiveWeight(
 function noSignal(rewards: readonly number[], tol = ZERO_VARIANCE_TOL): boolean {
   if (rewards.length === 0) throw new Error('empty group');
   return rewards.length === 1 || isZeroVariance(rewards, tol);
+}
+
+/** A singleton gets its raw reward under singleton 'raw'; every other group without signal gets zeros. */
+function noSignalAdvantages(rewards: readonly number[], opts: EstimatorOptions): number[] {
+  return rewards.length === 1 && opts.singleton === 'raw' ? [rewards[0]] : zeros(rewards.length);
 }
 
 function zeros(n: number): number[] {

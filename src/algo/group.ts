@@ -40,6 +40,15 @@ export function populationStd(xs: readonly number[]): number {
   return Math.sqrt(s / xs.length);
 }
 
+/** Sample standard deviation (divides by n − 1; 0 for a single reward). */
+export function sampleStd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  let s = 0;
+  for (const x of xs) s += (x - m) * (x - m);
+  return Math.sqrt(s / (xs.length - 1));
+}
+
 /** True when all rewards are equal within `tol` (max − min <= tol): such a group carries no signal. */
 export function isZeroVariance(rewards: readonly number[], tol = ZERO_VARIANCE_TOL): boolean {
   let lo = Infinity;

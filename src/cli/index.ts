@@ -13,6 +13,7 @@ import { register as registerAllocator } from './commands/allocator.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerTrain } from './commands/train.js';
+import { register as registerConfig } from './commands/config.js';
 import { register as registerVerify } from './commands/verify.js';
 
 // Each command lives in its own file under src/cli/commands/ and exports `register(program)`.
@@ -21,6 +22,7 @@ const commands: Array<(program: Command) => void> = [
   registerDemo,
   registerPretrain,
   registerTrain,
+  registerConfig,
   registerProfile,
   registerPlan,
   registerEval,

@@ -18,7 +18,7 @@
 import type { Rollout, TrainablePolicy, TrainingRollout } from '../policy/types.js';
 import type { Problem } from '../tasks/types.js';
 import { stepSeed } from './seeds.js';
-import { advantagesOf } from './advantages.js';
+import { advantagesOf, groupsToTrain } from './advantages.js';
 import type { TrainConfig } from './config.js';
 import { evaluate, headlineAccuracy, type EvalResult } from './evaluator.js';
 import { Ledger, type LedgerState } from './ledger.js';
@@ -122,8 +122,9 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
     const started = performance.now();
     const thisStep = loop.step + 1;
     const { collected, sampled } = await collect(loop, thisStep);
-    const advantages = advantagesOf(collected.groups, config.estimator, config.weighting);
-    const batch = trainingBatch(collected.groups, advantages, config.trainOnZeroAdvantage, deps.policy.kind);
+    const groups = groupsToTrain(collected.groups, config.estimator);
+    const advantages = advantagesOf(groups, config.estimator, config.weighting);
+    const batch = trainingBatch(groups, advantages, config.trainOnZeroAdvantage, deps.policy.kind);
     const lr = learningRate(config.optim, loop.step);
     const updated = await update(deps, batch, lr);
     const wallMs = performance.now() - started;
@@ -132,7 +133,8 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
     record(loop, {
       collected,
       promptsUsed: new Set(sampled.map((g) => g.problem.id)).size,
-      signal: signalStats(collected.groups, advantages),
+      groups: groups.length,
+      signal: signalStats(groups, advantages),
       trained: batch.length,
       updated,
       lr,
@@ -333,6 +335,8 @@ async function update(deps: TrainDeps, batch: TrainingRollout[], lr: number) {
 interface StepOutcome {
   collected: CollectResult;
   promptsUsed: number;
+  /** Groups trained on (singletons left out under `singleton: drop`). */
+  groups: number;
   signal: ReturnType<typeof signalStats>;
   trained: number;
   updated: Awaited<ReturnType<typeof update>>;
@@ -352,7 +356,7 @@ function record(loop: Loop, o: StepOutcome): void {
     rolloutsDiscarded: o.collected.discarded,
     rolloutsTrained: o.trained,
     rolloutsZeroAdvantage: o.signal.rolloutsZeroAdvantage,
-    groups: o.collected.groups.length,
+    groups: o.groups,
     groupsWithSignal: o.signal.groupsWithSignal,
     meanAbsAdvantage: o.signal.meanAbsAdvantage,
     ...o.updated,

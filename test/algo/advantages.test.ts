@@ -250,3 +250,37 @@ describe('effectiveWeight = ω·p(1−p)', () => {
     }
   });
 });
+
+describe('GRPO std and singleton groups', () => {
+  it('sample std divides by n − 1: rewards [1,0,0,0] give std √(3/16·4/3) = 1/2', () => {
+    // deviations 3/4, −1/4 ×3; Σ squares = 9/16 + 3/16 = 3/4; ÷ 3 = 1/4 → std 1/2
+    close(grpoAdvantages([1, 0, 0, 0], { eps: 0, std: 'sample' }), [1.5, -0.5, -0.5, -0.5]);
+    // population: std = √3/4, larger advantages by √(4/3)
+    close(grpoAdvantages([1, 0, 0, 0], { eps: 0, std: 'population' }), [
+      Math.sqrt(3),
+      -1 / Math.sqrt(3),
+      -1 / Math.sqrt(3),
+      -1 / Math.sqrt(3),
+    ]);
+  });
+
+  it('a singleton gets 0 by default and its raw reward under singleton raw, whatever the estimator or weighting', () => {
+    const groups = [
+      { promptId: 'a', rewards: [1] },
+      { promptId: 'b', rewards: [0] },
+      { promptId: 'c', rewards: [1, 0] },
+    ];
+    for (const name of ['grpo', 'drgrpo', 'rloo'] as const) {
+      expect(computeAdvantages(groups, name).slice(0, 2)).toEqual([[0], [0]]);
+      expect(computeAdvantages(groups, name, undefined, { singleton: 'raw' }).slice(0, 2)).toEqual([
+        [1],
+        [0],
+      ]);
+    }
+    // Sqrt-R would push a lone wrong answer down; a singleton has no contrast, so the policy decides
+    expect(computeAdvantages(groups, 'drgrpo', 'sqrt-r').slice(0, 2)).toEqual([[0], [0]]);
+    expect(computeAdvantages(groups, 'drgrpo', 'sqrt-r')[2]).toEqual(
+      asymmetricAdvantages([1, 0], { kind: 'sqrt-r' }),
+    );
+  });
+});

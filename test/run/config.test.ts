@@ -9,6 +9,8 @@ import {
   readConfigFile,
   TrainConfigSchema,
 } from '../../src/run/config.js';
+import { registerEstimator } from '../../src/algo/advantages.js';
+import { configFieldDocs, undocumentedFields } from '../../src/run/config-docs.js';
 
 const parse = (raw: unknown) => parseConfig(TrainConfigSchema, raw, 'test');
 
@@ -16,7 +18,9 @@ describe('train config', () => {
   it('fills every default from an empty config', () => {
     const c = parse({});
     expect(c.allocator).toEqual({ type: 'uniform', promptsPerStep: 64, groupSize: 8 });
-    expect(c.estimator).toEqual({ type: 'grpo', eps: 1e-6 });
+    expect(c.estimator).toEqual({ type: 'grpo', eps: 1e-6, std: 'population', singleton: 'zero' });
+    expect(c.optim).toMatchObject({ aggregation: 'token-mean', kl: 'k3', clipHigh: 0.28 });
+    expect(c.eval).toEqual({ every: 50, samples: 4, passK: 4, headline: 'sampled' });
     expect(c.weighting).toEqual({ type: 'none' });
     expect(c.data.mixture).toBe('ladder');
   });
@@ -69,6 +73,61 @@ describe('train config', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('cross-field rules (checked before any model loads)', () => {
+  it('asymmetric weights scale the Dr.GRPO advantage: the default estimator, and no other', () => {
+    expect(parse({ weighting: { type: 'sqrt-r' } }).estimator.type).toBe('drgrpo');
+    expect(parse({ weighting: { type: 'sqrt-r' }, estimator: { type: 'drgrpo' } }).estimator.type).toBe(
+      'drgrpo',
+    );
+    expect(() => parse({ weighting: { type: 'linear-r' }, estimator: { type: 'rloo' } })).toThrow(
+      /estimator\.type: asymmetric weights \(linear-r\) scale the Dr\.GRPO advantage/,
+    );
+    expect(() => parse({ weighting: { type: 'linear-r' }, estimator: { type: 'grpo' } })).toThrow(/drgrpo/);
+  });
+
+  it('any registered estimator name is valid; others are refused with the registered list', () => {
+    registerEstimator('config-test-double', (r) => r.map((x) => 2 * x));
+    expect(parse({ estimator: { type: 'config-test-double' } }).estimator.type).toBe('config-test-double');
+    expect(() => parse({ estimator: { type: 'ppo' } })).toThrow(
+      /unknown advantage estimator 'ppo' \(registered: grpo, drgrpo, rloo/,
+    );
+    expect(() => parse({ optim: { aggregation: 'sum' } })).toThrow(
+      /optim\.aggregation: unknown loss aggregation 'sum'/,
+    );
+  });
+
+  it("VIP's budget must be splittable within its bounds", () => {
+    expect(() => parse({ allocator: { type: 'vip', promptsPerStep: 8, rolloutsPerStep: 8 } })).toThrow(
+      /allocator\.rolloutsPerStep: 8 rollouts cannot be split over 8 prompts with 2 ≤ n ≤ 32: it must be in 16\.\.256/,
+    );
+    expect(() => parse({ allocator: { type: 'vip', promptsPerStep: 2, rolloutsPerStep: 100 } })).toThrow(
+      /4\.\.64/,
+    );
+    expect(() => parse({ allocator: { type: 'vip', lower: 8, upper: 4 } })).toThrow(/allocator\.lower/);
+    expect(parse({ allocator: { type: 'vip', promptsPerStep: 8, rolloutsPerStep: 16 } }).allocator.type).toBe(
+      'vip',
+    );
+  });
+
+  it('dataset files come in pairs; sGPO group bounds are ordered', () => {
+    expect(() => parse({ data: { eval: 'test.jsonl' } })).toThrow(
+      /data: give both data\.train and data\.eval/,
+    );
+    expect(parse({ data: { train: 'a.jsonl', eval: 'b.jsonl' } }).data.train).toBe('a.jsonl');
+    expect(() => parse({ allocator: { type: 'sgpo', gMin: 16 } })).toThrow(
+      /allocator\.gMin: gMin 16 is above gMax 8/,
+    );
+  });
+});
+
+describe('schema documentation', () => {
+  it('every field of the config carries a description', () => {
+    const missing = undocumentedFields(configFieldDocs());
+    expect(missing).toEqual([]);
+    expect(configFieldDocs().find((f) => f.path === 'estimator.std')?.description).toMatch(/population/);
   });
 });
 

@@ -43,7 +43,11 @@ async function run(cfg: TrainConfig, root: string, stopAfterSteps?: number, resu
   const strategy =
     cfg.allocator.type === 'dynamic'
       ? new DynamicSamplingStrategy(problems, cfg.allocator, cfg.seed)
-      : new UniformStrategy(problems, cfg.allocator as { promptsPerStep: number; groupSize: number }, cfg.seed);
+      : new UniformStrategy(
+          problems,
+          cfg.allocator as { promptsPerStep: number; groupSize: number },
+          cfg.seed,
+        );
   let resumeFrom;
   let ledger = new Ledger();
   if (resume) {
@@ -79,7 +83,10 @@ describe('trainer (tabular policy)', () => {
     const root = tmp();
     const { result, policy } = await run(config(), root);
     // the tabular policy charges 100 FLOPs per sampled rollout and 300 per trained rollout
-    const rows = readFileSync(join(root, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(join(root, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const trained = rows.reduce((s, r) => s + (r.rolloutsTrained ?? 0), 0);
     const generated = rows.reduce((s, r) => s + (r.rolloutsGenerated ?? 0), 0);
     expect(result.ledger.train.flops).toBe(300 * trained);
@@ -96,7 +103,11 @@ describe('trainer (tabular policy)', () => {
     await run(config({ steps: 2 }), a);
     await run(config({ steps: 2, trainOnZeroAdvantage: true }), b);
     const rowsOf = (root: string) =>
-      readFileSync(join(root, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).slice(1);
+      readFileSync(join(root, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .slice(1);
     const skip = rowsOf(a);
     const all = rowsOf(b);
     expect(all[0].rolloutsTrained).toBe(32);
@@ -118,8 +129,15 @@ describe('trainer (tabular policy)', () => {
 
   it('dynamic sampling keeps only groups with signal and counts what it threw away', async () => {
     const root = tmp();
-    await run(config({ steps: 3, allocator: { type: 'dynamic', promptsPerStep: 8, groupSize: 4, maxRounds: 3 } }), root);
-    const rows = readFileSync(join(root, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).slice(1);
+    await run(
+      config({ steps: 3, allocator: { type: 'dynamic', promptsPerStep: 8, groupSize: 4, maxRounds: 3 } }),
+      root,
+    );
+    const rows = readFileSync(join(root, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .slice(1);
     for (const r of rows) {
       expect(r.groupsWithSignal).toBe(r.groups);
       expect(r.rolloutsGenerated - r.rolloutsDiscarded).toBe(4 * r.groups);
@@ -129,11 +147,44 @@ describe('trainer (tabular policy)', () => {
     expect(rows.some((r) => r.rolloutsDiscarded > 0)).toBe(true);
   });
 
-  it('stops at the FLOP budget', async () => {
-    const { result } = await run(config({ flopBudget: 10_000 }), tmp());
+  it('stops at the FLOP budget through the same finish as every run: a final eval row and checkpoint', async () => {
+    const root = tmp();
+    const { result, runDir } = await run(config({ flopBudget: 10_000 }), root);
     expect(result.stoppedBy).toBe('flop-budget');
     expect(result.steps).toBeLessThan(12);
     // the step that crossed the budget completes, then the run stops
     expect(result.ledger.rollout.flops + result.ledger.train.flops).toBeGreaterThanOrEqual(10_000);
+    expect(result.evals[result.evals.length - 1].step).toBe(result.steps);
+    expect(runDir.latest()?.step).toBe(result.steps);
+  });
+
+  it("singleton groups: 'zero' keeps them with no signal, 'raw' trains on their rewards, 'drop' leaves them out", async () => {
+    const rowsOf = async (singleton: string) => {
+      const root = tmp();
+      await run(
+        config({
+          steps: 2,
+          estimator: { singleton },
+          allocator: { type: 'uniform', promptsPerStep: 8, groupSize: 1 },
+        }),
+        root,
+      );
+      return readFileSync(join(root, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .slice(1);
+    };
+    const [zero, raw, drop] = [await rowsOf('zero'), await rowsOf('raw'), await rowsOf('drop')];
+    expect(zero[0]).toMatchObject({
+      groups: 8,
+      groupsWithSignal: 0,
+      rolloutsTrained: 0,
+      meanAbsAdvantage: 0,
+    });
+    // A = r: every correct rollout trains with advantage 1
+    expect(raw[0].rolloutsTrained).toBe(Math.round(raw[0].reward * 8));
+    expect(raw[0].meanAbsAdvantage).toBeCloseTo(raw[0].reward, 12);
+    expect(drop[0]).toMatchObject({ groups: 0, rolloutsTrained: 0, reward: 0, rolloutsGenerated: 8 });
   });
 });
