@@ -59,6 +59,13 @@ export const mulFamily = defineFamily({
 });
 
 const modOp = z.enum(['+', '-', '*']);
+const DEFAULT_MOD_OPS = ['+', '-', '*'];
+
+/** The operator set in the id ('' for the default set, so existing ids stay as they were): `-oPM` for + and −. */
+function opsTag(ops: readonly string[]): string {
+  if (ops.join('') === DEFAULT_MOD_OPS.join('')) return '';
+  return '-o' + ops.map((op) => ({ '+': 'P', '-': 'M', '*': 'X' })[op]).join('');
+}
 
 /** Modular arithmetic "a op b mod m=", m of `modDigits` digits (≥ 2), 0 ≤ a, b < m; answer in 0..m−1. */
 export const modFamily = defineFamily({
@@ -67,7 +74,10 @@ export const modFamily = defineFamily({
   schema: z
     .object({
       modDigits: digits(4, 2),
-      ops: z.array(modOp).min(1).default(['+', '-', '*']),
+      ops: z
+        .array(modOp)
+        .min(1)
+        .default(DEFAULT_MOD_OPS as Array<'+' | '-' | '*'>),
     })
     .strict(),
   levels: [1, 2, 3, 4].map((d) => ({ modDigits: d })),
@@ -80,7 +90,7 @@ export const modFamily = defineFamily({
     const raw = op === '+' ? a + b : op === '-' ? a - b : a * b;
     const ans = ((raw % m) + m) % m;
     return {
-      id: `mod-d${config.modDigits}-s${seed}-i${index}`,
+      id: `mod-d${config.modDigits}${opsTag(config.ops)}-s${seed}-i${index}`,
       prompt: makePrompt(`${a}${op}${b} mod ${m}`),
       answer: String(ans),
       meta: { family: 'mod', difficulty: config.modDigits, modDigits: config.modDigits, op, m },
