@@ -250,6 +250,16 @@ const DataSchema = z
     verifyTimeoutMs: positiveInt
       .default(2000)
       .describe('per-check time limit of the math verifier (dataset files only)'),
+    scorer: z
+      .enum(['verifier', 'family'])
+      .default('verifier')
+      .describe(
+        "how dataset rows are scored: 'verifier' (the math verifier, whatever data_source says) or 'family' (data_source names a procedural family); a data_source written 'family:<name>' picks that family either way",
+      ),
+    percent: z
+      .enum(['strip', 'fraction', 'either'])
+      .default('strip')
+      .describe('how the verifier reads "50%": strip (= 50), fraction (= 0.5) or either'),
     columns: z
       .object({
         prompt: z.string().describe('column holding the prompt'),

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { logitPrior } from '../algo/index.js';
 import { loadProblems, resolveMixture } from '../data/index.js';
 import type { Policy } from '../policy/types.js';
-import { generateMixture, hasFamily, MIXTURES, scoreProblem, type Problem } from '../tasks/index.js';
+import { generateMixture, MIXTURES, scoreProblem, type Problem } from '../tasks/index.js';
 import { verifyWithTimeout } from '../verify/index.js';
 import type { TrainConfig } from './config.js';
 import type { Ledger } from './ledger.js';
@@ -21,6 +21,7 @@ import {
   type ProfileProgress,
 } from './profile.js';
 import { readJson } from './rundir.js';
+import { assignScorers, usesFamilyScorer } from './scorer-choice.js';
 import type { Scorer } from './scoring.js';
 import { SgpoStrategy, type Reprofiler } from './strategies/sgpo.js';
 import type { Strategy } from './strategies/types.js';
@@ -39,7 +40,7 @@ export async function loadDataset(file: string, data: TrainConfig['data']): Prom
   const { problems, skipped } = await loadProblems(file, { columns: data.columns, onBadRow: data.onBadRow });
   if (skipped.length > 0)
     process.stderr.write(`${file}: skipped ${skipped.length} bad rows (first: ${skipped[0].message})\n`);
-  return problems;
+  return assignScorers(problems, file, data.scorer);
 }
 
 export async function loadDatasets(data: TrainConfig['data']): Promise<Datasets> {
@@ -59,11 +60,14 @@ export async function loadDatasets(data: TrainConfig['data']): Promise<Datasets>
   return { train, eval: evalSet };
 }
 
-/** Procedural problems are scored in-process; dataset answers go through the time-limited verifier. */
+/** Family-scored problems (see ./scorer-choice) in-process; the rest by the time-limited verifier. */
 export function scorerFor(data: TrainConfig['data']): Scorer {
   return async (problem, completion) => {
-    if (hasFamily(problem.meta.family)) return scoreProblem(problem, completion);
-    const r = await verifyWithTimeout(completion, problem.answer, { timeoutMs: data.verifyTimeoutMs });
+    if (usesFamilyScorer(problem)) return scoreProblem(problem, completion);
+    const r = await verifyWithTimeout(completion, problem.answer, {
+      timeoutMs: data.verifyTimeoutMs,
+      percent: data.percent,
+    });
     return { reward: r.reward, reason: r.reason };
   };
 }
