@@ -24,7 +24,7 @@ import type { Problem } from '../tasks/types.js';
 import type { TrainConfig } from './config.js';
 import type { Ledger } from './ledger.js';
 import { readJson, writeJsonAtomic } from './rundir.js';
-import type { Scorer } from './scoring.js';
+import { addScoreCounts, emptyScoreCounts, scoreAll, type ScoreCounts, type Scorer } from './scoring.js';
 import { stepSeed } from './seeds.js';
 
 export interface ProfileOptions {
@@ -80,6 +80,8 @@ export interface ProfileMeta {
   requests: RequestCounters;
   /** Prompts still failed when this pass ended. */
   failedRows: number;
+  /** Scores by reason: how many were cut off (timeout), crashed (error) or malformed. */
+  scoring?: ScoreCounts;
 }
 
 export interface ProfileProgress {
@@ -221,6 +223,7 @@ function startMeta(
     policy: policy.kind,
     requests: { retries: 0, timeouts: 0, failures: 0, ...previous?.requests },
     failedRows: 0,
+    scoring: previous?.scoring,
   };
 }
 
@@ -322,6 +325,7 @@ function addToMeta(meta: ProfileMeta, out: ChunkResult, wallMs: number): void {
   meta.requests.retries += out.requests.retries;
   meta.requests.timeouts += out.requests.timeouts;
   meta.requests.failures += out.requests.failures;
+  meta.scoring = addScoreCounts(meta.scoring, out.scoring);
 }
 
 function collect(
@@ -348,6 +352,7 @@ interface ChunkResult {
   flopsCounted: boolean;
   tokens: number;
   requests: RequestCounters;
+  scoring: ScoreCounts;
 }
 
 /** Samples and scores one chunk of prompts (k each); prompts the policy gave up on become failed rows. */
@@ -368,6 +373,7 @@ async function profileChunk(
   });
   const failures = new Map<number, SampleFailure>((out.failed ?? []).map((f) => [f.index, f]));
   const rows: StoredRow[] = [];
+  const scoring = emptyScoreCounts();
   for (let i = 0; i < chunk.length; i++) {
     const f = failures.get(i);
     if (f) {
@@ -381,8 +387,12 @@ async function profileChunk(
       });
       continue;
     }
-    let successes = 0;
-    for (const r of out.groups[i]) successes += (await score(chunk[i], r.text)).reward > 0 ? 1 : 0;
+    const scored = await scoreAll(
+      score,
+      out.groups[i].map((r) => [chunk[i], r.text] as const),
+      scoring,
+    );
+    const successes = scored.filter((s) => s.reward > 0).length;
     rows.push({ id: chunk[i].id, k: options.k, successes, pHat: successes / options.k, chunk: c });
   }
   return {
@@ -391,6 +401,7 @@ async function profileChunk(
     flopsCounted: out.flopsCounted ?? true,
     tokens: out.tokens,
     requests: out.requests ?? { retries: 0, timeouts: 0, failures: 0 },
+    scoring,
   };
 }
 

@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/run/ledger.js';
+import { runProfile } from '../../src/run/profile.js';
+import { addScoreCounts, emptyScoreCounts, scoreAll, type Scorer } from '../../src/run/scoring.js';
+import { TabularPolicy, toyProblems } from '../helpers/tabular-policy.js';
+
+const ps = toyProblems(12);
+
+/** Reason by prompt: every 3rd prompt times out, every 4th is malformed, the rest are wrong. */
+const byPrompt: Scorer = async (problem) => {
+  const i = Number(problem.id.slice(4));
+  if (i % 3 === 0) return { reward: 0, reason: 'timeout' };
+  if (i % 4 === 0) return { reward: 0, reason: 'malformed' };
+  return { reward: 0, reason: 'wrong' };
+};
+
+describe('score counts', () => {
+  it('scoreAll keeps the order and tallies reasons', async () => {
+    const counts = emptyScoreCounts();
+    const res = await scoreAll(
+      byPrompt,
+      [ps[0], ps[1], ps[4], ps[3]].map((p) => [p, 'x'] as const),
+      counts,
+    );
+    expect(res.map((r) => r.reason)).toEqual(['timeout', 'wrong', 'malformed', 'timeout']);
+    expect(counts).toMatchObject({ timeout: 2, wrong: 1, malformed: 1, correct: 0, error: 0 });
+    expect(addScoreCounts(undefined, counts)).toEqual(counts);
+    expect(addScoreCounts(counts, counts).timeout).toBe(4);
+  });
+
+  it("a profile's meta counts timeouts, crashes and malformed answers", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flopwise-counts-'));
+    const k = 3;
+    const { meta } = await runProfile({
+      policy: new TabularPolicy(ps, () => 0),
+      problems: ps,
+      score: byPrompt,
+      dir,
+      ledger: new Ledger(),
+      options: { k, temperature: 1, maxNewTokens: 4, seed: 1, chunkSize: 5 },
+      model: 'toy',
+    });
+    // Prompts 0..11: timeouts at 0, 3, 6, 9; malformed at 4, 8; the other 6 wrong; k rollouts each.
+    expect(meta.scoring).toEqual({ ...emptyScoreCounts(), timeout: 4 * k, malformed: 2 * k, wrong: 6 * k });
+  });
+});
