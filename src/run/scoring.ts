@@ -34,3 +34,11 @@ export async function scoreAll(
   for (const r of results) counts[r.reason]++;
   return results;
 }
+
+/** One line for summaries: "scoring: 950 correct, 40 wrong, 5 no answer, 3 malformed, 2 timed out, 0 crashed". */
+export function formatScoreCounts(c: ScoreCounts): string {
+  return (
+    `scoring: ${c.correct} correct, ${c.wrong} wrong, ${c.no_answer} no answer, ` +
+    `${c.malformed} malformed, ${c.timeout} timed out, ${c.error} crashed`
+  );
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/run/ledger.js';
 import { runProfile } from '../../src/run/profile.js';
+import { profileSummary } from '../../src/cli/commands/profile.js';
 import { addScoreCounts, emptyScoreCounts, scoreAll, type Scorer } from '../../src/run/scoring.js';
 import { TabularPolicy, toyProblems } from '../helpers/tabular-policy.js';
 
@@ -34,7 +35,7 @@ describe('score counts', () => {
   it("a profile's meta counts timeouts, crashes and malformed answers", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flopwise-counts-'));
     const k = 3;
-    const { meta } = await runProfile({
+    const outcome = await runProfile({
       policy: new TabularPolicy(ps, () => 0),
       problems: ps,
       score: byPrompt,
@@ -44,6 +45,14 @@ describe('score counts', () => {
       model: 'toy',
     });
     // Prompts 0..11: timeouts at 0, 3, 6, 9; malformed at 4, 8; the other 6 wrong; k rollouts each.
-    expect(meta.scoring).toEqual({ ...emptyScoreCounts(), timeout: 4 * k, malformed: 2 * k, wrong: 6 * k });
+    expect(outcome.meta.scoring).toEqual({
+      ...emptyScoreCounts(),
+      timeout: 4 * k,
+      malformed: 2 * k,
+      wrong: 6 * k,
+    });
+    expect(profileSummary(outcome, 'p.jsonl')).toContain(
+      'scoring: 0 correct, 18 wrong, 0 no answer, 6 malformed, 12 timed out, 0 crashed',
+    );
   });
 });

@@ -23,6 +23,7 @@ import {
   type PolicyFlags,
 } from '../policy-options.js';
 import { printPlan } from './plan.js';
+import { formatScoreCounts } from '../../run/scoring.js';
 
 /** The end-of-run lines: rows, compute ("not counted" for a remote server of unknown size), requests, failures. */
 export function profileSummary(out: ProfileOutcome, file: string): string {
@@ -35,6 +36,7 @@ export function profileSummary(out: ProfileOutcome, file: string): string {
     `profile: ${rows.length} prompts × ${meta.k} samples → ${file} (+ .parquet)`,
     `compute: ${compute}, ${meta.tokens} tokens, ${(meta.wallMs / 1000).toFixed(1)} s`,
     `requests: ${r.retries} retries, ${r.timeouts} timeouts, ${r.failures} prompts given up`,
+    ...(meta.scoring ? [formatScoreCounts(meta.scoring)] : []),
   ];
   if (failed.length > 0) {
     lines.push(`FAILED: ${failed.length} prompts have no score (rerun the same command to retry them):`);
