@@ -7,7 +7,7 @@
 import { allocateGreedy, bernoulliVariance } from '../src/algo/allocate.js';
 import { hashedNgramFeatures } from '../src/algo/features.js';
 import { createGp, gpPredict, gpUpdate } from '../src/algo/gp.js';
-import { createRng } from '../src/algo/rng.js';
+import { createRng } from '../src/tasks/rng.js';
 
 const P = 1024;
 const BUDGET = 8192;
@@ -37,8 +37,8 @@ const feature = hashedNgramFeatures({ dim: 128, metaDim: 16 });
 const ids: string[] = [];
 const feats: number[][] = [];
 for (let i = 0; i < P; i++) {
-  const text = Array.from({ length: 8 + rng.int(8) }, () =>
-    rng.next() < 0.3 ? String(rng.int(1000)) : words[rng.int(words.length)],
+  const text = Array.from({ length: 8 + rng.below(8) }, () =>
+    rng.next() < 0.3 ? String(rng.below(1000)) : words[rng.below(words.length)],
   ).join(' ');
   ids.push(`p${i}`);
   feats.push(feature({ id: `p${i}`, text, meta: { family: families[i % 4], difficulty: rng.next() } }));
@@ -69,7 +69,7 @@ for (const B of [64, 128, 256]) {
   const call = (): void => {
     for (let b = 0; b < B; b++) {
       batch[b] = (offset + b) % P;
-      y[b] = rng.int(9) / 8;
+      y[b] = rng.below(9) / 8;
     }
     offset = (offset + B) % P;
     gpUpdate(gp, batch, y);

@@ -6,7 +6,7 @@
  * metaWeight·v at bucket hash("k") (e.g. difficulty — scale it to about [0, 1] yourself).
  * Any function of type FeatureFn can replace it.
  */
-import { hashString } from './rng.js';
+import { fnv1a } from '../tasks/rng.js';
 
 export interface PromptInfo {
   id: string;
@@ -38,7 +38,7 @@ export function hashedNgramFeatures(options: NgramFeatureOptions = {}): FeatureF
     const text = prompt.text.toLowerCase();
     for (let n = o.nMin; n <= o.nMax; n++) {
       for (let i = 0; i + n <= text.length; i++) {
-        v[hashString(text.slice(i, i + n)) % o.dim] += 1;
+        v[fnv1a(text.slice(i, i + n)) % o.dim] += 1;
       }
     }
     let norm = 0;
@@ -50,9 +50,9 @@ export function hashedNgramFeatures(options: NgramFeatureOptions = {}): FeatureF
         const val = prompt.meta[key];
         if (val === null || val === undefined) continue;
         if (typeof val === 'number') {
-          if (Number.isFinite(val)) v[o.dim + (hashString(key) % o.metaDim)] += o.metaWeight * val;
+          if (Number.isFinite(val)) v[o.dim + (fnv1a(key) % o.metaDim)] += o.metaWeight * val;
         } else {
-          v[o.dim + (hashString(`${key}=${String(val)}`) % o.metaDim)] += o.metaWeight;
+          v[o.dim + (fnv1a(`${key}=${String(val)}`) % o.metaDim)] += o.metaWeight;
         }
       }
     }

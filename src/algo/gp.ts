@@ -12,7 +12,7 @@
  * hot path allocates nothing. `gpUpdate` mutates the model's mean in place.
  */
 import { choleskyInPlace, choleskySolveInPlace } from './linalg.js';
-import { createRng } from './rng.js';
+import { createRng } from '../tasks/rng.js';
 
 export interface GpState {
   version: 1;
@@ -113,8 +113,8 @@ export function medianPairwiseDistance(
   } else {
     const rng = createRng(seed);
     while (d.length < maxPairs) {
-      const i = rng.int(P);
-      const j = rng.int(P);
+      const i = rng.below(P);
+      const j = rng.below(P);
       if (i !== j) d.push(dist(i, j));
     }
   }

@@ -1,5 +1,4 @@
 /** flopwise algorithm core: pure functions, arrays in, arrays out. */
-export * from './rng.js';
 export * from './group.js';
 export * from './weights.js';
 export * from './advantages.js';

@@ -12,7 +12,7 @@
  * unsolved ones, there is a single phase at gMax.
  */
 import { betaPosterior, type BetaPosterior } from './beta.js';
-import { createRng, deriveSeed, sampleWithoutReplacement } from './rng.js';
+import { createRng, deriveSeed, sampleWithoutReplacement } from '../tasks/rng.js';
 
 export interface ProfileEntry {
   id: string;

@@ -13,7 +13,7 @@
  * itself), so a run whose final evaluation is the first to reach the target still counts. One lucky
  * evaluation followed by a fall back to the old level therefore does not count as a crossing.
  */
-import { createRng } from './rng.js';
+import { createRng } from '../tasks/rng.js';
 
 export interface CurvePoint {
   chargedFlops: number;

@@ -1,4 +1,7 @@
 // Seeded pseudo-random numbers for the engine (no Math.random anywhere in src/engine).
+// The rest of flopwise draws from src/tasks/rng.ts; the engine keeps its own because it is the bottom
+// layer and imports nothing from the project (it must stay usable and testable on its own), and its
+// sampler needs a counter-based draw (below) rather than a stream.
 // - `Rng`: xoshiro128** seeded through splitmix32, for parameter initialisation.
 // - `hashUniform(seed, a, b)`: a counter-based uniform in [0, 1) keyed by (seed, a, b), used by the
 //   sampler with a = sequence index and b = generated-token index, so a sequence's draws do not

@@ -11,7 +11,7 @@ import {
   rlooAdvantages,
 } from '../../src/algo/advantages.js';
 import { groupRollouts } from '../../src/algo/group.js';
-import { createRng } from '../../src/algo/rng.js';
+import { createRng } from '../../src/tasks/rng.js';
 import {
   asymmetricAdvantages,
   omegaTimesOneMinusP,

@@ -12,7 +12,7 @@ import {
   type AllocateInput,
   type AllocObjective,
 } from '../../src/algo/allocate.js';
-import { createRng } from '../../src/algo/rng.js';
+import { createRng } from '../../src/tasks/rng.js';
 
 /** Enumerate every feasible integer allocation (small instances only). */
 function bruteForce(input: AllocateInput): number {
@@ -40,12 +40,12 @@ function bruteForce(input: AllocateInput): number {
 
 function randomInstance(seed: number, objective: AllocObjective, gamma = 0): AllocateInput {
   const rng = createRng(seed);
-  const Q = 2 + rng.int(3);
-  const L = minLowerBound(objective) + rng.int(2);
-  const U = L + 1 + rng.int(6);
+  const Q = 2 + rng.below(3);
+  const L = minLowerBound(objective) + rng.below(2);
+  const U = L + 1 + rng.below(6);
   const p = Array.from({ length: Q }, () => rng.next());
   const a = Array.from(bernoulliVariance(p));
-  const budget = Q * L + rng.int(Q * (U - L) + 1);
+  const budget = Q * L + rng.below(Q * (U - L) + 1);
   return { a, budget, lower: L, upper: U, objective, gamma, p };
 }
 

@@ -14,7 +14,7 @@ import {
   sigmoid,
 } from '../../src/algo/gp.js';
 import { choleskyInPlace, choleskySolveInPlace, solveSpd } from '../../src/algo/linalg.js';
-import { createRng } from '../../src/algo/rng.js';
+import { createRng } from '../../src/tasks/rng.js';
 
 describe('Cholesky solve', () => {
   it('hand case: [[4,2],[2,3]] x = [2,1] → x = [0.5, 0]', () => {

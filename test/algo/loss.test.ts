@@ -7,7 +7,7 @@ import {
   registerAggregation,
   type PolicyLossBatch,
 } from '../../src/algo/loss.js';
-import { createRng } from '../../src/algo/rng.js';
+import { createRng } from '../../src/tasks/rng.js';
 
 /** Two sequences of different lengths; position 0 (the prompt) is masked out. */
 function fixedBatch(): { logp: number[][]; batch: PolicyLossBatch } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../src/algo/rng.js';
+import { createRng } from '../../src/tasks/rng.js';
 import {
   bootstrapInterval,
   confirmedCrossing,

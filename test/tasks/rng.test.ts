@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, deriveSeed, hashString, sampleWithoutReplacement, shuffle } from '../../src/algo/rng.js';
+import { createRng, deriveSeed, fnv1a, sampleWithoutReplacement, shuffle } from '../../src/tasks/rng.js';
 
 describe('seeded PRNG', () => {
   it('same seed, same stream; state() resumes it', () => {
@@ -13,7 +13,7 @@ describe('seeded PRNG', () => {
     expect(createRng(1).next()).not.toBe(createRng(2).next());
     expect(deriveSeed(1, 'a')).not.toBe(deriveSeed(1, 'b'));
   });
-  it('uniform in [0, 1) with about the right mean; int(n) in range', () => {
+  it('uniform in [0, 1) with about the right mean; below(n) in range', () => {
     const r = createRng(7);
     let s = 0;
     for (let i = 0; i < 20000; i++) {
@@ -22,11 +22,11 @@ describe('seeded PRNG', () => {
       s += x;
     }
     expect(s / 20000).toBeCloseTo(0.5, 1);
-    for (let i = 0; i < 1000; i++) expect(r.int(3)).toBeLessThan(3);
+    for (let i = 0; i < 1000; i++) expect(r.below(3)).toBeLessThan(3);
   });
   it('hash, shuffle, sample', () => {
-    expect(hashString('')).toBe(0x811c9dc5);
-    expect(hashString('a')).toBe(0xe40c292c); // FNV-1a reference value
+    expect(fnv1a('')).toBe(0x811c9dc5);
+    expect(fnv1a('a')).toBe(0xe40c292c); // FNV-1a reference value
     const items = [1, 2, 3, 4, 5, 6];
     expect([...shuffle(items, createRng(3))].sort()).toEqual(items);
     const s = sampleWithoutReplacement(items, 3, createRng(3));
