@@ -7,7 +7,7 @@
  * holds them (CI after `npm ci`); otherwise the tarball is unpacked where npm would put it and its
  * declared dependencies (only those) are linked from this checkout's node_modules.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -111,6 +111,19 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const tinySets = () =>
+  [
+    `data.mixture=${JSON.stringify(join(dir, 'count.json'))}`,
+    'data.trainSize=16',
+    'data.evalSize=8',
+    'allocator.promptsPerStep=4',
+    'allocator.groupSize=2',
+    'sampling.maxNewTokens=3',
+    'eval.samples=2',
+    'eval.passK=1',
+    'eval.every=1',
+  ].flatMap((s) => ['--set', s]);
+
 function flopwise(...args: string[]) {
   return spawnSync('npx', ['--no-install', 'flopwise', ...args], {
     cwd: app,
@@ -147,18 +160,8 @@ describe('npm package', () => {
 
   it('installed: a tiny train runs, and its report is written', () => {
     const run = join(dir, 'run');
-    const sets = [
-      `data.mixture=${JSON.stringify(join(dir, 'count.json'))}`,
-      'data.trainSize=16',
-      'data.evalSize=8',
-      'allocator.promptsPerStep=4',
-      'allocator.groupSize=2',
-      'sampling.maxNewTokens=3',
-      'eval.samples=2',
-      'eval.passK=1',
-      'eval.every=1',
-    ].flatMap((s) => ['--set', s]);
-    const r = flopwise('train', '--base', base, '--steps', '2', '-o', run, ...sets);
+
+    const r = flopwise('train', '--base', base, '--steps', '2', '-o', run, ...tinySets());
     expect(r.stderr).not.toContain('Error');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/held-out before → after: greedy .* sampled .* pass@1 /);
@@ -171,7 +174,7 @@ describe('npm package', () => {
     expect(meta.version).toBe(pkg.version);
     expect(meta.endedAt).toBeDefined();
 
-    const again = flopwise('train', '--base', base, '--steps', '2', '-o', run, ...sets);
+    const again = flopwise('train', '--base', base, '--steps', '2', '-o', run, ...tinySets());
     expect(again.status).toBe(1);
     expect(again.stderr).toContain(
       'already holds a run: continue it with --resume, replace it with --overwrite',
@@ -182,5 +185,33 @@ describe('npm package', () => {
     const html = readFileSync(join(run, 'report.html'), 'utf8');
     expect(html).toContain('uPlot');
     expect(html).not.toMatch(/<script[^>]+src=/); // self-contained
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('stops training, restores the terminal and prints how to resume', async () => {
+    const run = join(dir, 'interrupted');
+    const bin = join(app, 'node_modules', pkg.name, 'bin', 'flopwise.js');
+    const child = spawn(
+      process.execPath,
+      [bin, 'train', '--base', base, '--steps', '500', '-o', run, ...tinySets(), '--set', 'eval.every=1000'],
+      {
+        cwd: app,
+        env: { ...process.env, FLOPWISE_CACHE: join(dir, 'cache'), NO_COLOR: '1' },
+      },
+    );
+    let stderr = '';
+    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    await new Promise<void>((ok) => {
+      child.stderr.on('data', (d) => {
+        stderr += String(d);
+        if (/train \d+\/500/.test(stderr)) ok();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain(
+      `interrupted. Continue from the last checkpoint with: flopwise train --resume -o ${run}`,
+    );
   });
 });
