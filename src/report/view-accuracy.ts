@@ -19,10 +19,17 @@ const AXES: Array<{ axis: Axis; label: string; title: string }> = [
   },
 ];
 
+/**
+ * Where the mean reaches the target on this axis. On FLOPs the benchmark's own crossing (its rule)
+ * when results.json has one; elsewhere the first mean point at or above the target, unless the
+ * benchmark says the method never reaches it.
+ */
 function crossingX(s: Subject, g: MethodGroup, axis: Axis, x: number[], mean: number[]): number | null {
   if (s.target === null) return null;
-  const reported = axis === 'flops' ? reportedCrossing(s.results, g.method) : undefined;
-  return reported !== undefined ? reported : firstCrossing(x, mean, s.target);
+  const reported = reportedCrossing(s.results, g.method);
+  if (reported === null) return null;
+  if (axis === 'flops' && reported !== undefined) return reported;
+  return firstCrossing(x, mean, s.target);
 }
 
 function methodLayers(s: Subject, g: MethodGroup, axis: Axis, chart: Chart): void {
@@ -85,6 +92,10 @@ export function accuracyChart(s: Subject, axis: Axis, idPrefix = 'acc'): Chart {
   const chart: Chart = {
     id: `${idPrefix}-${axis}`,
     title: spec.title,
+    note:
+      'Line: seed mean; band: range over seeds; faint: each seed; dashed: target; ring: where the mean reaches it' +
+      (axis === 'flops' && s.results ? ' (the benchmark’s crossing rule)' : '') +
+      '; grey verticals: sGPO phase changes.',
     xLabel: spec.label,
     yLabel: `held-out accuracy (${s.groups[0] ? headlineOf(s.groups[0]) : 'sampled'})`,
     series: [] as ChartSeries[],

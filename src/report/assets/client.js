@@ -91,7 +91,9 @@
         ctx.moveTo(left, y);
         ctx.lineTo(left + width, y);
         ctx.stroke();
-        ctx.fillText(h.label, left + 4, y - 4);
+        ctx.textAlign = 'right';
+        ctx.fillText(h.label, left + width - 4, y - 4);
+        ctx.textAlign = 'left';
       }
       ctx.strokeStyle = '#999';
       for (const v of chart.vlines || []) {
