@@ -1,11 +1,8 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { atomicWrite } from '../engine/atomic.js';
 
 /** Writes to a temp file beside `path`, then renames: a crash never leaves a half-written file. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+export const writeFileAtomic: (path: string, data: string | Uint8Array) => void = atomicWrite;
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');

@@ -11,7 +11,8 @@ import {
   type Model,
   type ModelConfig,
 } from './model.js';
-import { atomicWrite, SafetensorsFile, writeSafetensors, type NamedTensor } from './safetensors.js';
+import { atomicWrite } from './atomic.js';
+import { SafetensorsFile, writeSafetensors, type NamedTensor } from './safetensors.js';
 import { CharTokenizer } from './tokenizer.js';
 
 export const WEIGHTS_FILE = 'model.safetensors';

@@ -3,7 +3,8 @@
 // then the raw little-endian tensor data (offsets relative to the end of the header).
 // Written here rather than taken from npm: no well-kept Node package writes the format, and the
 // spec is a few lines.
-import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { atomicWrite } from './atomic.js';
 
 export interface NamedTensor {
   name: string;
@@ -49,17 +50,6 @@ export function writeSafetensors(
     p += t.data.byteLength;
   }
   atomicWrite(path, buf);
-}
-
-export function atomicWrite(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 function isLittleEndian(): boolean {
