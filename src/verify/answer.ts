@@ -15,6 +15,7 @@ const THOUSANDS_RE = /(?<![\d.,])(\d{1,3}(?:,\d{3})+)(?![\d,])/g;
 const SPACED_THOUSANDS_RE = /^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$/;
 /** Longer answers are compared as text: no real final answer is this long, and parsing costs time. */
 export const MAX_ANSWER_CHARS = 4000;
+const INFINITY_RE = /^[-+]?\s*(?:infinity|infty|inf)$/i;
 const WORDS_RE = /^[A-Za-z][A-Za-z\s'’.,!?()-]*$/;
 
 /**
@@ -26,7 +27,8 @@ export function parseAnswer(raw: string, options: ParseAnswerOptions = {}): Node
     return { t: 'text', text: normalizeText(raw.slice(0, MAX_ANSWER_CHARS)) };
   let s = stripUnits(cleanAnswer(raw));
   if (s.length === 0) return { t: 'text', text: '' };
-  if (WORDS_RE.test(s) && /[A-Za-z]{2}/.test(s)) return { t: 'text', text: normalizeText(s) };
+  if (WORDS_RE.test(s) && /[A-Za-z]{2}/.test(s) && !INFINITY_RE.test(s))
+    return { t: 'text', text: normalizeText(s) };
   if (SPACED_THOUSANDS_RE.test(s)) s = s.replace(/ /g, '');
   if (options.decimalComma && DECIMAL_COMMA_RE.test(s)) s = s.replace(',', '.');
   else if ((options.commas ?? 'thousands') === 'thousands')

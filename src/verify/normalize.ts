@@ -31,6 +31,7 @@ export function cleanAnswer(input: string): string {
   s = unwrapCommands(s, /\\(?:mathbf|boldsymbol|bm|mathit|mathnormal|textnormal|mathrm|operatorname)\s*\{/g);
   s = s.replace(/\\(?:color|textcolor)\s*\{[^{}]*\}/g, '');
   s = s.replace(/^\s*[a-zA-Z]\s*\\in\s+/, '');
+  s = s.replace(/\\mathbb\s*\{?R\}?/g, '(-\\infty, \\infty)');
   s = s.replace(/\s+/g, ' ').trim();
   s = s.replace(/^(?:[\s,;:]|\.(?!\d))+|[\s.,;:]+$/g, '');
   return s;

@@ -1,6 +1,6 @@
 import type { Node, RelOp } from './ast.js';
 import { FUNCTIONS, lex, ParseError, type Tok } from './lexer.js';
-import { parseDecimal } from './rational.js';
+import { parseDecimal, ZERO } from './rational.js';
 
 export { ParseError } from './lexer.js';
 
@@ -151,7 +151,10 @@ class Parser {
         left = { t: 'div', a: left, b: this.unary() };
       } else if (this.startsPrimary(t)) {
         const right = this.power();
-        left = isMixedNumber(left, right) ? { t: 'add', a: left, b: right } : { t: 'mul', a: left, b: right };
+        if (isMixedNumber(left, right)) left = { t: 'add', a: left, b: right };
+        else if (left.t === 'neg' && isMixedNumber(left.a, right))
+          left = { t: 'neg', a: { t: 'add', a: left.a, b: right } };
+        else left = { t: 'mul', a: left, b: right };
       } else return left;
     }
   }
@@ -170,6 +173,10 @@ class Parser {
     if (this.isOp('+')) {
       this.next();
       return this.unary();
+    }
+    if (this.isCmd('pm') || this.isCmd('mp')) {
+      this.next();
+      return { t: 'pm', a: { t: 'num', v: ZERO, places: 0 }, b: this.unary() };
     }
     return this.power();
   }

@@ -63,7 +63,7 @@ export function verifyAnswer(completion: string, gold: string, options: VerifyOp
       const ok = letter === choice;
       return result(ok, c.answer, c.step, ok ? '' : `choice ${letter}, expected ${choice}`);
     }
-    const predText = usableText(c.answer, goldNode);
+    const predText = usableText(c.answer, c.step, goldNode);
     if (predText === undefined) {
       firstExtracted ??= c;
       continue;
@@ -94,14 +94,23 @@ function result(ok: boolean, extracted: string, step: ExtractStep, why: string):
     : { reward: 0, reason: 'wrong', extracted, step, message: why };
 }
 
+const MAX_NARROWED_WORDS = 12;
+
 /**
  * The candidate itself when it reads as an answer of the gold's sort; else its last LaTeX
  * expression or last number ("the area is $12$ square feet" → 12); undefined when neither works.
  */
-function usableText(candidate: string, gold: Node): string | undefined {
+function usableText(candidate: string, step: ExtractStep, gold: Node): string | undefined {
   const node = parseAnswer(candidate, { commas: gold.t === 'seq' ? 'list' : 'thousands' });
   if (node.t !== 'text' || gold.t === 'text')
     return node.t === 'text' && node.text === '' ? undefined : candidate;
+  // After a marker, only a short sentence ("The largest $n$ is 34.") is narrowed to its last value;
+  // in a long one the last number is as likely an intermediate step as the answer.
+  // A boxed answer, or anything that is not prose, is never narrowed: "\pm 3" is not "3".
+  if (step === 'boxed' || !/[A-Za-z]{3,}/.test(candidate.replace(/\\[A-Za-z]+|\$[^$]*\$/g, ' ')))
+    return undefined;
+  const marker = step === 'final_answer' || step === 'answer_colon' || step === 'hashes';
+  if (marker && candidate.trim().split(/\s+/).length > MAX_NARROWED_WORDS) return undefined;
   const options = [lastLatex(candidate), lastNumber(candidate)].filter(
     (x): x is string => x !== undefined && parseAnswer(x).t !== 'text',
   );
