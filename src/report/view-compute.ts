@@ -108,7 +108,7 @@ export function computeSection(s: Subject): Section {
       {
         id: 'signal',
         title: 'Groups with signal per rollout',
-        yLabel: 'groups with signal / rollouts generated',
+        yLabel: 'groups with signal per rollout',
         note: smoothing,
       },
       (r) => ratio(r.groupsWithSignal, r.rolloutsGenerated),
