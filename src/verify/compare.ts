@@ -55,8 +55,10 @@ function describeMismatch(gold: Node, pred: Node): string {
   const [k, kp] = [kind(gold), kind(pred)];
   return k === kp
     ? `the ${k === 'inequality' ? 'inequalities' : `${k}s`} differ`
-    : `a ${kp} does not match a ${k}`;
+    : `${withArticle(kp)} does not match ${withArticle(k)}`;
 }
+
+const withArticle = (k: string) => (/^[aeiou]/.test(k) ? `an ${k}` : `a ${k}`);
 
 function kind(n: Node): string {
   switch (n.t) {
@@ -118,10 +120,15 @@ function sameText(g: Node, p: Node): boolean {
 }
 const bigintJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 
-/** The value of "x = …" (a lone variable on the left; the last side of a chain), else undefined. */
+/** The value of "x = …" or "f(x) = …" (the last side of a chain), else undefined. */
 function equationValue(n: Node): Node | undefined {
-  if (n.t !== 'rel' || !n.ops.every((o) => o === '=') || n.sides[0].t !== 'sym') return undefined;
+  if (n.t !== 'rel' || !n.ops.every((o) => o === '=') || !isNamed(n.sides[0])) return undefined;
   return n.sides[n.sides.length - 1];
+}
+
+/** A variable (x, a_1) or an unknown function applied (f(x)): what may stand left of "=" in "x = 5". */
+function isNamed(n: Node): boolean {
+  return n.t === 'sym' || (n.t === 'fn' && n.name.endsWith('()'));
 }
 
 function relationEqual(g: Node, p: Node, ctx: Ctx): boolean {
@@ -140,7 +147,7 @@ function relationEqual(g: Node, p: Node, ctx: Ctx): boolean {
   const vp = equationValue(p);
   const lhsG = g.sides[0];
   const lhsP = p.sides[0];
-  if (vg && vp && lhsG.t === 'sym' && lhsP.t === 'sym' && lhsG.name === lhsP.name) return equal(vg, vp, ctx);
+  if (vg && vp && sameText(lhsG, lhsP)) return equal(vg, vp, ctx);
   const diff = (r: typeof g): Node => ({ t: 'sub', a: r.sides[0], b: r.sides[r.sides.length - 1] });
   return isArith(diff(g)) && isArith(diff(p)) && proportional(diff(g), diff(p), ctx.eval, sample(ctx), false);
 }

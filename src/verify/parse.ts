@@ -26,6 +26,8 @@ const GREEK = new Set(
   ).split(' '),
 );
 const MATRIX_ENVS = new Set(['pmatrix', 'bmatrix', 'matrix', 'Bmatrix', 'smallmatrix', 'array']);
+/** Letters read as function names when followed by "(": f(x) is f applied to x, not f·x. */
+const FUNCTION_LETTERS = new Set(['f', 'g', 'h']);
 const MUL_CMDS = new Set(['cdot', 'times', 'ast']);
 /** Commands that start a primary, so that juxtaposition means multiplication. */
 const PRIMARY_CMDS = new Set([
@@ -235,6 +237,7 @@ class Parser {
       case 'num':
         return this.subscripted(numberNode(t.s), t.s);
       case 'id':
+        if (FUNCTION_LETTERS.has(t.s) && this.isOp('(')) return this.application(t.s);
         return this.subscripted(t.s === 'e' ? { t: 'const', name: 'e' } : { t: 'sym', name: t.s }, t.s);
       case 'word':
         throw new ParseError(`word "${t.s}" in a math answer`);
@@ -243,6 +246,13 @@ class Parser {
       case 'op':
         return this.bracketed(t.s);
     }
+  }
+
+  /** f(x), g(2): an unknown function applied (never evaluated; equal only to the same application). */
+  private application(name: string): Node {
+    const g = this.bracketed(this.next().s);
+    const args = g.t === 'seq' && g.open === '(' ? g.items : [g];
+    return { t: 'fn', name: `${name}()`, args };
   }
 
   /** x_1, a_{n+1} (a new variable name); 204_5 (a numeral in base 5). */

@@ -113,6 +113,7 @@ export const FRACTIONS: Case[] = [
   ['\\boxed{\\frac{-3}{4}}', '-\\frac34', 1],
   ['\\boxed{\\frac{6}{8}}', '\\frac34', 1],
   ['\\boxed{2\\frac{1}{2}}', '\\frac52', 1],
+  ['\\boxed{-1\\frac{1}{2}}', '-\\frac32', 1],
   ['\\boxed{\\frac{1}{2}+\\frac{1}{3}}', '\\frac56', 1],
   ['\\boxed{\\frac{14}{3}}', '4\\frac23', 1],
   ['\\boxed{\\frac{1}{2+3}}', '\\frac{1}{2}+3', 0],

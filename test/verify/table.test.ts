@@ -53,7 +53,7 @@ const TABLE: Record<string, Case[]> = {
 /** 1 and 0 compare the reward (a near-miss may fail for any reason); the others the reason. */
 function verdict(completion: string, gold: string, want: Case[2]): Case[2] {
   const r = verifyAnswer(completion, gold);
-  if (want === 'malformed' || want === 'no_answer') return r.reason;
+  if (want === 'malformed' || want === 'no_answer') return r.reason as Case[2];
   return r.reward;
 }
 
