@@ -106,8 +106,12 @@ function usableText(candidate: string, step: ExtractStep, gold: Node): string | 
     return node.t === 'text' && node.text === '' ? undefined : candidate;
   // After a marker, only a short sentence ("The largest $n$ is 34.") is narrowed to its last value;
   // in a long one the last number is as likely an intermediate step as the answer.
-  // A boxed answer, or anything that is not prose, is never narrowed: "\pm 3" is not "3".
-  if (step === 'boxed' || !/[A-Za-z]{3,}/.test(candidate.replace(/\\[A-Za-z]+|\$[^$]*\$/g, ' ')))
+  // A boxed answer, the whole completion, or anything that is not prose is never narrowed: "\pm 3" is not "3".
+  if (
+    step === 'boxed' ||
+    step === 'whole' ||
+    !/[A-Za-z]{3,}/.test(candidate.replace(/\\[A-Za-z]+|\$[^$]*\$/g, ' '))
+  )
     return undefined;
   const marker = step === 'final_answer' || step === 'answer_colon' || step === 'hashes';
   if (marker && candidate.trim().split(/\s+/).length > MAX_NARROWED_WORDS) return undefined;

@@ -85,7 +85,7 @@ export const EXTRACT_LAST_NUMBER: Case[] = [
   ['the position increases by 100%.', '100\\%', 1],
   ['Therefore, the probability that Alice wins is 2/3. <|im_start|>user', '2/3', 1],
   ['It costs -5 dollars in the end, i.e. -5', '-5', 1],
-  ['The result is $\\frac{1+\\sqrt{5}}{2}$ or so, roughly 2', '2', 1],
+  ['The result is $\\frac{1+\\sqrt{5}}{2}$ or so, roughly 2', '2', 0],
   ['I counted 11 items, then 12 items', '11', 0],
   ['AZYUK2A', '2', 0],
   ['No idea.', '2', 'no_answer'],
