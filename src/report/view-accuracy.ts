@@ -19,17 +19,26 @@ const AXES: Array<{ axis: Axis; label: string; title: string }> = [
   },
 ];
 
+/** The x on `axis` where each run first spent `flops`, averaged over runs (null if none got there). */
+function atFlops(g: MethodGroup, axis: Axis, flops: number): number | null {
+  const xs = g.evals
+    .map((ev) => ev.find((p) => p.flops >= flops - 1e-6 * flops))
+    .filter((p) => p !== undefined)
+    .map((p) => xOf(p, axis));
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
 /**
- * Where the mean reaches the target on this axis. On FLOPs the benchmark's own crossing (its rule)
- * when results.json has one; elsewhere the first mean point at or above the target, unless the
- * benchmark says the method never reaches it.
+ * Where the mean reaches the target on this axis. With results.json, the benchmark's own crossing
+ * (its rule, in FLOPs), carried to steps and wall time through the runs' own evaluations; without,
+ * the first mean point at or above the target.
  */
 function crossingX(s: Subject, g: MethodGroup, axis: Axis, x: number[], mean: number[]): number | null {
   if (s.target === null) return null;
   const reported = reportedCrossing(s.results, g.method);
   if (reported === null) return null;
-  if (axis === 'flops' && reported !== undefined) return reported;
-  return firstCrossing(x, mean, s.target);
+  if (reported === undefined) return firstCrossing(x, mean, s.target);
+  return axis === 'flops' ? reported : atFlops(g, axis, reported);
 }
 
 function methodLayers(s: Subject, g: MethodGroup, axis: Axis, chart: Chart): void {

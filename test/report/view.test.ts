@@ -123,6 +123,12 @@ describe('report view', () => {
       ['grpo reaches the target', 2e10],
       ['sgpo reaches the target', 1e10],
     ]);
+    // on the step axis the same crossings sit at the steps where the runs had spent those FLOPs
+    const bySteps = view.sections[0].charts.find((c) => c.id === 'acc-step')!;
+    expect(bySteps.markers!.map((m) => [m.label, m.x])).toEqual([
+      ['grpo reaches the target', 20],
+      ['sgpo reaches the target', 10],
+    ]);
     // sGPO phase 2 starts at step 11 (1.1e10 FLOPs) in its first seed
     expect(acc.vlines).toEqual([{ x: 1.1e10, label: 'sgpo: phase 2' }]);
     const verdicts = view.sections[0].tables[0];
