@@ -32,30 +32,14 @@ export function some(n: Node, pred: (x: Node) => boolean): boolean {
 }
 
 export function children(n: Node): Node[] {
-  switch (n.t) {
-    case 'add':
-    case 'sub':
-    case 'mul':
-    case 'div':
-    case 'pow':
-    case 'pm':
-      return [n.a, n.b];
-    case 'neg':
-    case 'pct':
-      return [n.a];
-    case 'fn':
-      return n.args;
-    case 'seq':
-      return n.items;
-    case 'union':
-      return n.parts;
-    case 'rel':
-      return n.sides;
-    case 'matrix':
-      return n.rows.flat();
-    default:
-      return [];
-  }
+  if ('b' in n) return [n.a, n.b];
+  if ('a' in n) return [n.a];
+  if (n.t === 'fn') return n.args;
+  if (n.t === 'seq') return n.items;
+  if (n.t === 'union') return n.parts;
+  if (n.t === 'rel') return n.sides;
+  if (n.t === 'matrix') return n.rows.flat();
+  return [];
 }
 
 /** Free variables (sorted). */
@@ -66,33 +50,4 @@ export function freeSymbols(n: Node): string[] {
     return false;
   });
   return [...out].sort();
-}
-
-/** Rebuilds a tree bottom-up through `f`. */
-export function mapNode(n: Node, f: (x: Node) => Node): Node {
-  const m = (x: Node) => mapNode(x, f);
-  switch (n.t) {
-    case 'add':
-    case 'sub':
-    case 'mul':
-    case 'div':
-    case 'pow':
-    case 'pm':
-      return f({ ...n, a: m(n.a), b: m(n.b) });
-    case 'neg':
-    case 'pct':
-      return f({ ...n, a: m(n.a) });
-    case 'fn':
-      return f({ ...n, args: n.args.map(m) });
-    case 'seq':
-      return f({ ...n, items: n.items.map(m) });
-    case 'union':
-      return f({ ...n, parts: n.parts.map(m) });
-    case 'rel':
-      return f({ ...n, sides: n.sides.map(m) });
-    case 'matrix':
-      return f({ ...n, rows: n.rows.map((r) => r.map(m)) });
-    default:
-      return f(n);
-  }
 }
