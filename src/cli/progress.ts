@@ -74,6 +74,7 @@ export function progressBar(
     {
       format: `${paint(colour, 36, label)} ${tty ? '[{bar}] ' : ''}{value}/{total} ${format}`,
       hideCursor: tty,
+      barsize: 20, // leaves room for the labelled figures on an 80-column terminal
       stream,
       noTTYOutput: true,
       notTTYSchedule: 60_000,
@@ -155,7 +156,11 @@ export function terminalCallbacks(
       bar.update(p.done, {});
     },
     onStep: (row) => {
-      bar ??= progressBar('train', totalSteps, 'held-out acc {acc} | reward {reward} | {flops} | ETA {eta}');
+      bar ??= progressBar(
+        'train',
+        totalSteps,
+        'held-out acc {acc} | reward {reward} | {flops} | ETA {timeLeft}',
+      );
       if (row.eval) {
         const e = row.eval;
         lastEval = `${pct(e.sampledAccuracy ?? e.greedyAccuracy)} (step ${row.step})`;
@@ -169,7 +174,7 @@ export function terminalCallbacks(
         acc: lastEval,
         reward: typeof row.reward === 'number' ? row.reward.toFixed(2) : '–',
         flops: `${formatFlops(row.chargedFlops)}${budget > 0 ? ` of ${formatFlops(budget)}` : ''}`,
-        eta: formatDuration(eta.update(done, (performance.now() - started) / 1000)),
+        timeLeft: formatDuration(eta.update(done, (performance.now() - started) / 1000)),
       });
     },
   };
