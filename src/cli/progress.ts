@@ -114,6 +114,10 @@ export interface TerminalOptions {
   flopBudget?: number;
   /** Printed after Ctrl-C: how to continue (e.g. `flopwise train --resume -o runs/x`). */
   resumeHint?: string;
+  /** Where bars go (standard error unless testing). */
+  stream?: NodeJS.WriteStream;
+  /** In a pipe, one line every this many steps (default: a twentieth of the run). */
+  everySteps?: number;
 }
 
 /**
@@ -160,6 +164,7 @@ export function terminalCallbacks(
         'train',
         totalSteps,
         'held-out acc {acc} | reward {reward} | {flops} | ETA {timeLeft}',
+        { stream: opts.stream, everySteps: opts.everySteps },
       );
       if (row.eval) {
         const e = row.eval;

@@ -5,8 +5,10 @@ import {
   formatDuration,
   progressBar,
   SmoothedEta,
+  terminalCallbacks,
   useColour,
 } from '../../src/cli/progress.js';
+import type { StepRow } from '../../src/run/trainer.js';
 
 function pipe(): { stream: NodeJS.WriteStream; text: () => string } {
   let out = '';
@@ -66,5 +68,36 @@ describe('terminal progress', () => {
       'greedy 50.0% → 60.0%, sampled 40.0% → 55.0%, pass@4 80.0% → 75.0%',
     );
     expect(evalChangeLine(null, undefined)).toBe('held-out evaluation: not recorded');
+  });
+
+  it('the training bar keeps the last held-out accuracy between evaluations and labels every figure', () => {
+    const p = pipe();
+    const t = terminalCallbacks(4, { stream: p.stream, everySteps: 1, flopBudget: 8e9 });
+    const row = (step: number, acc?: number) =>
+      ({
+        step,
+        reward: 0.25 * step,
+        chargedFlops: step * 1e9,
+        ...(acc !== undefined
+          ? { eval: { greedyAccuracy: acc, sampledAccuracy: acc, passAtK: null, k: 4, prompts: 8 } }
+          : {}),
+      }) as unknown as StepRow;
+    t.onStep!(row(1));
+    t.onStep!(row(2, 0.5));
+    t.onStep!(row(3));
+    t.stop();
+    const lines = p
+      .text()
+      .split('\n')
+      .filter((l) => /^train [1-3]\//.test(l));
+    expect(lines[0]).toMatch(
+      /^train 1\/4 held-out acc not yet \| reward 0\.25 \| 1\.0 GFLOP of 8\.0 GFLOP \| ETA (–|\d+s)$/,
+    );
+    expect(lines[1]).toMatch(
+      /^train 2\/4 held-out acc 50\.0% \(step 2\) \| reward 0\.50 \| 2\.0 GFLOP of 8\.0 GFLOP \| ETA /,
+    );
+    expect(lines[2]).toMatch(
+      /^train 3\/4 held-out acc 50\.0% \(step 2\) \| reward 0\.75 \| 3\.0 GFLOP of 8\.0 GFLOP \| ETA \d+s$/,
+    );
   });
 });
