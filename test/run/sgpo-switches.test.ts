@@ -12,7 +12,7 @@ import { Ledger } from '../../src/run/ledger.js';
 import { reprofilerFor } from '../../src/run/setup.js';
 import { stepDiagnostics } from '../../src/run/strategies/sgpo-diagnostics.js';
 import { SgpoStrategy, type SgpoStrategyConfig } from '../../src/run/strategies/sgpo.js';
-import type { CollectContext, ScoredGroup } from '../../src/run/strategies/types.js';
+import { observedRates, type CollectContext, type ScoredGroup } from '../../src/run/strategies/types.js';
 import type { Problem } from '../../src/tasks/types.js';
 import { exactScorer, TabularPolicy, toyProblems } from '../helpers/tabular-policy.js';
 
@@ -282,5 +282,25 @@ describe('sgpo step diagnostics', () => {
       'staleness.abs': 0.75 / 3,
       'staleness.drift': 0.25 / 3,
     });
+  });
+});
+
+describe('a prompt drawn twice in one step (a stream crossing an epoch boundary)', () => {
+  const group = (problem: Problem, rewards: number[]): ScoredGroup => ({
+    problem,
+    rollouts: rewards.map((reward) => ({ text: '', finished: true, reward, reason: 'wrong' as const })),
+  });
+
+  it('pools its groups into one observation for the GP', () => {
+    const [a, b] = problems;
+    expect(observedRates([group(a, [1, 0]), group(b, [0, 0]), group(a, [1, 1, 1, 0])])).toEqual({
+      ids: [a.id, b.id],
+      rates: [4 / 6, 0],
+    });
+    const twice = new SgpoStrategy(problems, plan, { ...base, perStep: 'vip' }, 1);
+    const once = new SgpoStrategy(problems, plan, { ...base, perStep: 'vip' }, 1);
+    twice.observe([group(a, [1, 0]), group(a, [1, 1])]);
+    once.observe([group(a, [1, 0, 1, 1])]);
+    expect(twice.getState().gp).toEqual(once.getState().gp);
   });
 });

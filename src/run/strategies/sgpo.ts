@@ -40,6 +40,7 @@ import {
 } from './sgpo-pool.js';
 import { freshTracker, stepSignal, trackSignal, type SignalRule, type SignalTracker } from './sgpo-signal.js';
 import {
+  observedRates,
   successCount,
   type CollectContext,
   type CollectResult,
@@ -296,13 +297,9 @@ export class SgpoStrategy implements Strategy {
   }
 
   observe(groups: ScoredGroup[]): void {
-    if (this.gp && groups.length > 0) {
-      const known = groups.filter((g) => this.estimates.has(g.problem.id));
-      gpUpdate(
-        this.gp,
-        known.map((g) => g.problem.id),
-        known.map((g) => successCount(g) / g.rollouts.length),
-      );
+    if (this.gp) {
+      const { ids, rates } = observedRates(groups.filter((g) => this.estimates.has(g.problem.id)));
+      if (ids.length > 0) gpUpdate(this.gp, ids, rates);
     }
     if (!this.cfg.online) return;
     for (const g of groups) {

@@ -57,3 +57,19 @@ export interface Strategy {
 export function successCount(group: ScoredGroup): number {
   return group.rollouts.reduce((s, r) => s + (r.reward > 0 ? 1 : 0), 0);
 }
+
+/**
+ * Observed success rate per prompt, one entry per prompt even when a step drew a prompt twice (a
+ * prompt stream crossing an epoch boundary): its groups are pooled.
+ */
+export function observedRates(groups: readonly ScoredGroup[]): { ids: string[]; rates: number[] } {
+  const pooled = new Map<string, { successes: number; rollouts: number }>();
+  for (const g of groups) {
+    const c = pooled.get(g.problem.id) ?? { successes: 0, rollouts: 0 };
+    c.successes += successCount(g);
+    c.rollouts += g.rollouts.length;
+    pooled.set(g.problem.id, c);
+  }
+  const ids = [...pooled.keys()].filter((id) => pooled.get(id)!.rollouts > 0);
+  return { ids, rates: ids.map((id) => pooled.get(id)!.successes / pooled.get(id)!.rollouts) };
+}

@@ -20,6 +20,7 @@ import {
 import type { Problem } from '../../tasks/types.js';
 import { PromptStream, type PromptStreamState } from './prompt-stream.js';
 import {
+  observedRates,
   successCount,
   type CollectContext,
   type CollectResult,
@@ -119,12 +120,8 @@ export class VipStrategy implements Strategy {
   }
 
   observe(groups: ScoredGroup[]): void {
-    if (groups.length === 0) return;
-    gpUpdate(
-      this.gp,
-      groups.map((g) => g.problem.id),
-      groups.map((g) => successCount(g) / g.rollouts.length),
-    );
+    const { ids, rates } = observedRates(groups);
+    if (ids.length > 0) gpUpdate(this.gp, ids, rates);
   }
 
   predict(ids: string[]): number[] {
