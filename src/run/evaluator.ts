@@ -109,30 +109,15 @@ export async function evaluate(
     greedyCorrect += reward;
     keepExample(examples, problems[i], text, reward);
   }
-  let sampledAccuracy: number | null = null;
-  let pass: number | null = null;
-  let successes: number[] | undefined;
-  if (opts.samples > 0) {
-    const sampled = await ledger.time('eval', () =>
-      policy.sample({
-        prompts,
-        n: prompts.map(() => opts.samples),
-        maxNewTokens: opts.maxNewTokens,
-        temperature: 1,
-        seed: opts.seed + 1,
-      }),
-    );
-    let passSum = 0;
-    successes = [];
-    for (let i = 0; i < problems.length; i++) {
-      let c = 0;
-      for (const r of sampled.groups[i]) c += (await score(problems[i], r.text)).reward;
-      successes.push(c);
-      if (opts.samples >= opts.passK) passSum += passAtK(opts.samples, c, opts.passK);
-    }
-    sampledAccuracy = successes.reduce((a, b) => a + b, 0) / (problems.length * opts.samples);
-    if (opts.samples >= opts.passK) pass = passSum / problems.length;
-  }
+  const successes =
+    opts.samples > 0 ? await sampledSuccesses(policy, problems, score, ledger, opts) : undefined;
+  const sampledAccuracy = successes
+    ? successes.reduce((a, b) => a + b, 0) / (problems.length * opts.samples)
+    : null;
+  const pass =
+    successes && opts.samples >= opts.passK
+      ? successes.reduce((a, c) => a + passAtK(opts.samples, c, opts.passK), 0) / problems.length
+      : null;
   return {
     greedyAccuracy: greedyCorrect / problems.length,
     sampledAccuracy,
@@ -144,6 +129,32 @@ export async function evaluate(
     ...(successes ? { byLevel: accuracyByLevel(problems, successes, opts.samples) } : {}),
     examples,
   };
+}
+
+/** Correct samples per prompt out of `opts.samples` at temperature 1. */
+async function sampledSuccesses(
+  policy: Policy,
+  problems: Problem[],
+  score: Scorer,
+  ledger: Ledger,
+  opts: EvalOptions,
+): Promise<number[]> {
+  const sampled = await ledger.time('eval', () =>
+    policy.sample({
+      prompts: problems.map((p) => p.prompt),
+      n: problems.map(() => opts.samples),
+      maxNewTokens: opts.maxNewTokens,
+      temperature: 1,
+      seed: opts.seed + 1,
+    }),
+  );
+  const successes: number[] = [];
+  for (let i = 0; i < problems.length; i++) {
+    let c = 0;
+    for (const r of sampled.groups[i]) c += (await score(problems[i], r.text)).reward;
+    successes.push(c);
+  }
+  return successes;
 }
 
 /** A greedy completion kept for reports: the first few right and wrong ones, clipped. */
@@ -158,7 +169,7 @@ const EXAMPLES_EACH = 3;
 const EXAMPLE_CHARS = 240;
 
 function keepExample(out: EvalExample[], problem: Problem, text: string, reward: number): void {
-  if (out.filter((e) => (e.reward > 0) === (reward > 0)).length >= EXAMPLES_EACH) return;
+  if (out.filter((e) => e.reward > 0 === reward > 0).length >= EXAMPLES_EACH) return;
   const clip = (s: string) => (s.length > EXAMPLE_CHARS ? `${s.slice(0, EXAMPLE_CHARS)}…` : s);
   out.push({ level: levelKey(problem), prompt: clip(problem.prompt), completion: clip(text), reward });
 }
