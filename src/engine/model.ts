@@ -1,6 +1,8 @@
 // The embedded GPT: pre-LN transformer with an explicit forward and backward pass (llm.c style)
-// over WebAssembly SIMD kernels (src/engine/kernels/), one bump-allocated memory plan and a
-// worker_threads pool over the shared memory.
+// over WebAssembly SIMD kernels (src/engine/kernels/), one bump-allocated memory plan (plan.ts) and
+// a worker_threads pool over the shared memory (pool.ts). This file holds the model: parameters,
+// forward, backward and the training / log-prob entry points; sampling is sampler.ts, AdamW is
+// optimizer.ts.
 //
 // Architecture: token + learned position embeddings; nLayers × [x += proj(attn(LN1(x))) ;
 // x += W2·gelu(W1·LN2(x))] with causal multi-head attention, GELU (tanh form), MLP width 4·d, biases
@@ -11,214 +13,43 @@
 // - `sequences[i]` is a full token sequence (prompt + completion), 1 ≤ L ≤ contextLength.
 // - `lossMask[i][t] = 1` means the token at position t is a target, predicted from positions < t.
 //   Position 0 has nothing before it and is never a target (its mask entry is ignored).
-// - `advantages[i][t]`, `oldLogprobs[i][t]`, `refLogprobs[i][t]` are indexed the same way (entries
-//   where the mask is 0 are ignored).
+// - `accumulateGradient(sequences, dLossDlogp)` calls dLossDlogp(i, t, logp) for every t ≥ 1 of
+//   sequence i, with the same t.
 // - `logprobs({ sequences, start })[i][j]` = log p(sequences[i][start[i] + j] | tokens before it),
 //   for j = 0 .. L − start[i] − 1 (start[i] ≥ 1).
 // - `sample(...)` returns per sequence the new tokens and, at the same index, the log-probability of
 //   each under the UNTEMPERED model (temperature 1, no top-k/top-p), i.e. the value `logprobs()`
 //   returns for that token, so that it can be the "old log-prob" of the PPO ratio.
+import { adamwStep, gradNorm } from './optimizer.js';
+import { makePlan, validateConfig, weightsOf, type Core, type Plan, type Weights } from './plan.js';
 import { Pool } from './pool.js';
-import { Rng, hashUniform } from './rng.js';
+import { Rng } from './rng.js';
+import { Sampler } from './sampler.js';
+import type {
+  CreateModelOptions,
+  CrossEntropyBatch,
+  FlopCounts,
+  ModelConfig,
+  ModelState,
+  OptimizerStepOptions,
+  SampleOptions,
+  SampleResult,
+  TensorInfo,
+} from './types.js';
 import { WA, type WasmMemory } from './wasm.js';
 
-export interface ModelConfig {
-  vocabSize: number;
-  dModel: number;
-  nLayers: number;
-  nHeads: number;
-  contextLength: number;
-}
-
-export interface CreateModelOptions {
-  seed: number;
-  /** Threads (main thread included). 1 = main thread only. Default 1. */
-  threads?: number;
-  /** Sequences per micro-batch in the training and log-prob passes (bounds memory). Default 64. */
-  microBatch?: number;
-  /** Sequences decoded at once by `sample` (KV-cache slots; bounds memory). Default 512. */
-  sampleBatch?: number;
-}
-
-export interface TensorInfo {
-  name: string;
-  shape: number[];
-  /** Offset in floats from the start of the parameter block. */
-  offset: number;
-  size: number;
-  /** AdamW weight decay applies (matrices only; not embeddings, layer norms or biases). */
-  decay: boolean;
-}
-
-export interface FlopCounts {
-  total: number;
-  /** Forward passes of training calls (accumulateCrossEntropy / accumulatePolicyGradient). */
-  forward: number;
-  /** Backward passes (≈ 2× forward). */
-  backward: number;
-  /** Forward-only `logprobs` calls. */
-  logprobs: number;
-  /** `sample` (KV-cache decoding, prompt positions included). */
-  sample: number;
-}
-
-export interface SampleOptions {
-  prompts: number[][];
-  maxNewTokens: number;
-  /** 0 = greedy (argmax; ties go to the lowest id). */
-  temperature: number;
-  /** Keep the k most likely tokens (0 or undefined = all). */
-  topK?: number;
-  /** Nucleus: smallest set of most likely tokens with probability ≥ topP (1 or undefined = all). */
-  topP?: number;
-  /** Generation of a sequence ends after this token is produced (it is included in the output). */
-  stopToken?: number;
-  seed: number;
-  /**
-   * Per sequence: the seed and stream index its randomness is keyed by (default: `seed` and the
-   * sequence's position), so a sequence samples the same whatever else shares the batch.
-   */
-  streams?: Array<{ seed: number; index: number }>;
-}
-
-export interface SampleResult {
-  tokens: number[][];
-  /** logprobs[i][j] = untempered log p(tokens[i][j]) (see the header comment). */
-  logprobs: Float32Array[];
-  /** true when the sequence ended with stopToken (false: maxNewTokens or the context length). */
-  finished: boolean[];
-  flops: number;
-}
-
-export interface CrossEntropyBatch {
-  sequences: number[][];
-  lossMask: Uint8Array[];
-  /** The loss is Σ_masked −log p / normaliser (pass the step's total masked-token count). */
-  normaliser: number;
-}
-
-export interface OptimizerStepOptions {
-  lr: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay: number;
-  /** Clip the global gradient norm to this value (0 = no clipping). */
-  gradClip: number;
-}
-
-export interface ModelState {
-  step: number;
-  /** Parameter block (padded layout, see `tensors`). */
-  params: Float32Array;
-  adamM: Float32Array;
-  adamV: Float32Array;
-}
-
-const BASE = 65536; // bytes reserved below the plan for the kernels' static data
-const NORM_CHUNK = 16384;
-
-class Arena {
-  off: number;
-  constructor(start: number) {
-    this.off = start;
-  }
-  /** Allocates n floats (or i32), 64-byte aligned; returns a byte address. */
-  f(n: number): number {
-    const p = this.off;
-    this.off += Math.ceil((n * 4) / 64) * 64;
-    return p;
-  }
-}
-
-interface LayerParams {
-  ln1g: number;
-  ln1b: number;
-  qkvw: number;
-  qkvb: number;
-  projw: number;
-  projb: number;
-  ln2g: number;
-  ln2b: number;
-  fcw: number;
-  fcb: number;
-  fpw: number;
-  fpb: number;
-  qkvT: number;
-  projT: number;
-  fcT: number;
-  fpT: number;
-}
-interface LayerActs {
-  ln1: number;
-  ln1m: number;
-  ln1r: number;
-  qkv: number;
-  atty: number;
-  att: number;
-  rmid: number;
-  ln2: number;
-  ln2m: number;
-  ln2r: number;
-  fch: number;
-  fcg: number;
-  rout: number;
-}
-
-export function validateConfig(c: ModelConfig): void {
-  const ints: Array<keyof ModelConfig> = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'contextLength'];
-  for (const k of ints) {
-    if (!Number.isInteger(c[k]) || c[k] < 1)
-      throw new Error(`ModelConfig.${k} must be a positive integer, got ${c[k]}`);
-  }
-  if (c.dModel % c.nHeads !== 0)
-    throw new Error(`ModelConfig: dModel (${c.dModel}) must be divisible by nHeads (${c.nHeads})`);
-  if (c.dModel % 4 !== 0) throw new Error(`ModelConfig: dModel (${c.dModel}) must be a multiple of 4`);
-  if ((c.dModel / c.nHeads) % 4 !== 0) {
-    throw new Error(`ModelConfig: the head size dModel/nHeads (${c.dModel / c.nHeads}) must be a multiple of 4`);
-  }
-}
-
-/** Parameter tensors in storage order: decayed matrices first, then the rest. */
-export function parameterLayout(c: ModelConfig): TensorInfo[] {
-  const C = c.dModel,
-    V = c.vocabSize;
-  const list: Array<[string, number[], boolean]> = [];
-  for (let l = 0; l < c.nLayers; l++) {
-    list.push([`h.${l}.attn.qkv.w`, [C, 3 * C], true]);
-    list.push([`h.${l}.attn.proj.w`, [C, C], true]);
-    list.push([`h.${l}.mlp.fc.w`, [C, 4 * C], true]);
-    list.push([`h.${l}.mlp.proj.w`, [4 * C, C], true]);
-  }
-  list.push(['head.w', [C, V], true]);
-  list.push(['wte', [V, C], false]);
-  list.push(['wpe', [c.contextLength, C], false]);
-  for (let l = 0; l < c.nLayers; l++) {
-    list.push([`h.${l}.ln1.g`, [C], false]);
-    list.push([`h.${l}.ln1.b`, [C], false]);
-    list.push([`h.${l}.attn.qkv.b`, [3 * C], false]);
-    list.push([`h.${l}.attn.proj.b`, [C], false]);
-    list.push([`h.${l}.ln2.g`, [C], false]);
-    list.push([`h.${l}.ln2.b`, [C], false]);
-    list.push([`h.${l}.mlp.fc.b`, [4 * C], false]);
-    list.push([`h.${l}.mlp.proj.b`, [C], false]);
-  }
-  list.push(['lnf.g', [C], false]);
-  list.push(['lnf.b', [C], false]);
-  let off = 0;
-  return list.map(([name, shape, decay]) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const t = { name, shape, offset: off, size, decay };
-    off += Math.ceil(size / 16) * 16;
-    return t;
-  });
-}
-
-function paddedSize(layout: TensorInfo[]): number {
-  const last = layout[layout.length - 1]!;
-  return last.offset + Math.ceil(last.size / 16) * 16;
-}
-
+export { parameterLayout, validateConfig } from './plan.js';
+export type {
+  CreateModelOptions,
+  CrossEntropyBatch,
+  FlopCounts,
+  ModelConfig,
+  ModelState,
+  OptimizerStepOptions,
+  SampleOptions,
+  SampleResult,
+  TensorInfo,
+} from './types.js';
 
 export class Model {
   readonly config: ModelConfig;
@@ -235,34 +66,14 @@ export class Model {
   /** AdamW steps taken. */
   step = 0;
 
+  private readonly core: Core;
+  private readonly plan: Plan;
+  private readonly W: Weights;
   private readonly pool: Pool;
   private readonly memory: WasmMemory;
-  private readonly f32: Float32Array;
-  private readonly i32: Int32Array;
-  private readonly P: number; // padded parameter floats
-  private readonly decayFloats: number;
-  private readonly pParams: number;
-  private readonly pGrads: number;
-  private readonly pM: number;
-  private readonly pV: number;
-  private readonly pNorm: number;
   private readonly tensorByName: Map<string, TensorInfo>;
-  private readonly L: LayerParams[] = [];
-  private readonly wte: number;
-  private readonly wpe: number;
-  private readonly lnfg: number;
-  private readonly lnfb: number;
-  private readonly headw: number;
-  private readonly headT: number;
-  // training plan
-  private readonly A: LayerActs[] = [];
-  private readonly tr: Record<string, number>;
-  // sampling plan
-  private readonly sm: Record<string, number>;
-  private readonly kc: number[] = [];
-  private readonly vc: number[] = [];
+  private readonly sampler: Sampler;
   private disposed = false;
-  private pickW = new Float64Array(0);
 
   private constructor(
     config: ModelConfig,
@@ -277,53 +88,22 @@ export class Model {
     this.sampleBatch = opts.sampleBatch;
     this.memory = memory;
     this.pool = pool;
-    this.f32 = new Float32Array(memory.buffer);
-    this.i32 = new Int32Array(memory.buffer);
+    this.plan = plan;
+    this.W = weightsOf(plan, config);
+    this.core = {
+      config: this.config,
+      pool,
+      f32: new Float32Array(memory.buffer),
+      i32: new Int32Array(memory.buffer),
+      plan,
+      weights: this.W,
+    };
+    this.sampler = new Sampler(this.core, opts.sampleBatch);
     this.tensors = plan.layout;
     this.tensorByName = new Map(plan.layout.map((t) => [t.name, t]));
-    this.P = plan.P;
-    this.decayFloats = plan.decayFloats;
-    this.pParams = plan.pParams;
-    this.pGrads = plan.pGrads;
-    this.pM = plan.pM;
-    this.pV = plan.pV;
-    this.pNorm = plan.pNorm;
     this.paramCount = plan.layout.reduce((a, t) => a + t.size, 0);
     this.nonEmbeddingParamCount =
       this.paramCount - this.tensorByName.get('wte')!.size - this.tensorByName.get('wpe')!.size;
-    const p = (name: string) => this.pParams + this.tensorByName.get(name)!.offset * 4;
-    for (let l = 0; l < config.nLayers; l++) {
-      const h = `h.${l}.`;
-      this.L.push({
-        ln1g: p(h + 'ln1.g'),
-        ln1b: p(h + 'ln1.b'),
-        qkvw: p(h + 'attn.qkv.w'),
-        qkvb: p(h + 'attn.qkv.b'),
-        projw: p(h + 'attn.proj.w'),
-        projb: p(h + 'attn.proj.b'),
-        ln2g: p(h + 'ln2.g'),
-        ln2b: p(h + 'ln2.b'),
-        fcw: p(h + 'mlp.fc.w'),
-        fcb: p(h + 'mlp.fc.b'),
-        fpw: p(h + 'mlp.proj.w'),
-        fpb: p(h + 'mlp.proj.b'),
-        qkvT: plan.transposed[l]!.qkvT,
-        projT: plan.transposed[l]!.projT,
-        fcT: plan.transposed[l]!.fcT,
-        fpT: plan.transposed[l]!.fpT,
-      });
-    }
-    this.wte = p('wte');
-    this.wpe = p('wpe');
-    this.lnfg = p('lnf.g');
-    this.lnfb = p('lnf.b');
-    this.headw = p('head.w');
-    this.headT = plan.headT;
-    this.A = plan.acts;
-    this.tr = plan.train;
-    this.sm = plan.sample;
-    this.kc = plan.kc;
-    this.vc = plan.vc;
   }
 
   /** @internal */
@@ -357,9 +137,9 @@ export class Model {
 
   private initParams(seed: number): void {
     const rng = new Rng(seed);
-    const f = this.f32;
-    const base = this.pParams / 4;
-    f.fill(0, base, base + this.P);
+    const f = this.core.f32;
+    const base = this.plan.pParams / 4;
+    f.fill(0, base, base + this.plan.P);
     const projStd = 0.02 / Math.sqrt(2 * this.config.nLayers);
     for (const t of this.tensors) {
       const o = base + t.offset;
@@ -370,8 +150,8 @@ export class Model {
         for (let i = 0; i < t.size; i++) f[o + i] = rng.normal() * std;
       }
     }
-    f.fill(0, this.pM / 4, this.pM / 4 + this.P);
-    f.fill(0, this.pV / 4, this.pV / 4 + this.P);
+    f.fill(0, this.plan.pM / 4, this.plan.pM / 4 + this.plan.P);
+    f.fill(0, this.plan.pV / 4, this.plan.pV / 4 + this.plan.P);
     this.zeroGrad();
     this.step = 0;
     this.refreshTransposed();
@@ -381,14 +161,15 @@ export class Model {
   refreshTransposed(): void {
     const C = this.config.dModel,
       V = this.config.vocabSize;
-    const run = this.pool.run.bind(this.pool);
-    for (const L of this.L) {
-      run('transpose', 3 * C, 1, L.qkvT, L.qkvw, C, 3 * C);
-      run('transpose', C, 1, L.projT, L.projw, C, C);
-      run('transpose', 4 * C, 1, L.fcT, L.fcw, C, 4 * C);
-      run('transpose', C, 1, L.fpT, L.fpw, 4 * C, C);
+    const t = (dst: number, src: number, rows: number, cols: number) =>
+      this.pool.call('transpose', cols, 1, { dst, src, rows, cols });
+    for (const L of this.W.layers) {
+      t(L.qkvT, L.qkvw, C, 3 * C);
+      t(L.projT, L.projw, C, C);
+      t(L.fcT, L.fcw, C, 4 * C);
+      t(L.fpT, L.fpw, 4 * C, C);
     }
-    run('transpose', V, 1, this.headT, this.headw, C, V);
+    t(this.W.headT, this.W.headw, C, V);
   }
 
   private tensor(name: string): TensorInfo {
@@ -400,43 +181,51 @@ export class Model {
   /** Live view of a parameter tensor (call refreshTransposed() after writing into it). */
   paramView(name: string): Float32Array {
     const t = this.tensor(name);
-    return this.f32.subarray(this.pParams / 4 + t.offset, this.pParams / 4 + t.offset + t.size);
+    return this.core.f32.subarray(
+      this.plan.pParams / 4 + t.offset,
+      this.plan.pParams / 4 + t.offset + t.size,
+    );
   }
   /** Live view of a gradient tensor. */
   gradView(name: string): Float32Array {
     const t = this.tensor(name);
-    return this.f32.subarray(this.pGrads / 4 + t.offset, this.pGrads / 4 + t.offset + t.size);
+    return this.core.f32.subarray(this.plan.pGrads / 4 + t.offset, this.plan.pGrads / 4 + t.offset + t.size);
   }
   /** @internal Live views of the Adam moments of a tensor. */
   adamViews(name: string): { m: Float32Array; v: Float32Array } {
     const t = this.tensor(name);
     return {
-      m: this.f32.subarray(this.pM / 4 + t.offset, this.pM / 4 + t.offset + t.size),
-      v: this.f32.subarray(this.pV / 4 + t.offset, this.pV / 4 + t.offset + t.size),
+      m: this.core.f32.subarray(this.plan.pM / 4 + t.offset, this.plan.pM / 4 + t.offset + t.size),
+      v: this.core.f32.subarray(this.plan.pV / 4 + t.offset, this.plan.pV / 4 + t.offset + t.size),
     };
   }
 
   getState(): ModelState {
-    const cp = (p: number) => this.f32.slice(p / 4, p / 4 + this.P);
-    return { step: this.step, params: cp(this.pParams), adamM: cp(this.pM), adamV: cp(this.pV) };
+    const cp = (p: number) => this.core.f32.slice(p / 4, p / 4 + this.plan.P);
+    return {
+      step: this.step,
+      params: cp(this.plan.pParams),
+      adamM: cp(this.plan.pM),
+      adamV: cp(this.plan.pV),
+    };
   }
 
   setState(s: ModelState): void {
     for (const [k, p] of [
-      ['params', this.pParams],
-      ['adamM', this.pM],
-      ['adamV', this.pV],
+      ['params', this.plan.pParams],
+      ['adamM', this.plan.pM],
+      ['adamV', this.plan.pV],
     ] as const) {
-      if (s[k].length !== this.P)
-        throw new Error(`Model.setState: ${k} has ${s[k].length} floats, expected ${this.P}`);
-      this.f32.set(s[k], p / 4);
+      if (s[k].length !== this.plan.P)
+        throw new Error(`Model.setState: ${k} has ${s[k].length} floats, expected ${this.plan.P}`);
+      this.core.f32.set(s[k], p / 4);
     }
     this.step = s.step;
     this.refreshTransposed();
   }
 
   zeroGrad(): void {
-    this.f32.fill(0, this.pGrads / 4, this.pGrads / 4 + this.P);
+    this.core.f32.fill(0, this.plan.pGrads / 4, this.plan.pGrads / 4 + this.plan.P);
   }
 
   // ------------------------------------------------------------------ forward / backward
@@ -464,10 +253,10 @@ export class Model {
   /** Writes a micro-batch (inputs = positions 0..T−1 of each sequence, padded with 0) into the plan. */
   private loadBatch(seqs: number[][], T: number): void {
     const V = this.config.vocabSize;
-    const tok = this.tr.tok! / 4,
-      pos = this.tr.pos! / 4,
-      tgt = this.tr.tgt! / 4;
-    const i32 = this.i32;
+    const tok = this.plan.train.tok / 4,
+      pos = this.plan.train.pos / 4,
+      tgt = this.plan.train.tgt / 4;
+    const i32 = this.core.i32;
     for (let b = 0; b < seqs.length; b++) {
       const s = seqs[b]!;
       for (let t = 0; t < T; t++) {
@@ -487,65 +276,180 @@ export class Model {
   }
 
   private forward(B: number, T: number): void {
-    const run = this.pool.run.bind(this.pool);
+    const pool = this.pool;
     const { dModel: C, nHeads: NH, vocabSize: V } = this.config;
     const BT = B * T;
-    const tr = this.tr;
-    run('embed_fwd', BT, 1, tr.r0!, tr.tok!, tr.pos!, this.wte, this.wpe, C);
-    let rin = tr.r0!;
+    const tr = this.plan.train;
+    const W = this.W;
+    const mm = { bias: 0, residual: 0, geluIn: 0, geluOut: 0 };
+    pool.call('embed_fwd', BT, 1, { out: tr.r0, tok: tr.tok, pos: tr.pos, wte: W.wte, wpe: W.wpe, C });
+    let rin = tr.r0;
     for (let l = 0; l < this.config.nLayers; l++) {
-      const P = this.L[l]!,
-        A = this.A[l]!;
-      run('ln_fwd', BT, 1, A.ln1, A.ln1m, A.ln1r, rin, P.ln1g, P.ln1b, C);
-      run('mm_nn', BT, 4, A.qkv, A.ln1, P.qkvw, P.qkvb, 0, C, 3 * C, 0, 0);
-      run('attn_fwd', B * NH, 1, A.atty, A.att, A.qkv, T, C, NH);
-      run('mm_nn', BT, 4, A.rmid, A.atty, P.projw, P.projb, rin, C, C, 0, 0);
-      run('ln_fwd', BT, 1, A.ln2, A.ln2m, A.ln2r, A.rmid, P.ln2g, P.ln2b, C);
-      run('mm_nn', BT, 4, A.fch, A.ln2, P.fcw, P.fcb, 0, C, 4 * C, 0, A.fcg); // fcg = gelu(fch), fused
-      run('mm_nn', BT, 4, A.rout, A.fcg, P.fpw, P.fpb, A.rmid, 4 * C, C, 0, 0);
+      const P = W.layers[l]!,
+        A = this.plan.acts[l]!;
+      pool.call('ln_fwd', BT, 1, {
+        out: A.ln1,
+        mean: A.ln1m,
+        rstd: A.ln1r,
+        inp: rin,
+        gain: P.ln1g,
+        bias: P.ln1b,
+        C,
+      });
+      pool.call('mm_nn', BT, 4, { ...mm, out: A.qkv, a: A.ln1, w: P.qkvw, bias: P.qkvb, K: C, N: 3 * C });
+      pool.call('attn_fwd', B * NH, 1, { out: A.atty, att: A.att, qkv: A.qkv, T, C, NH });
+      pool.call('mm_nn', BT, 4, {
+        ...mm,
+        out: A.rmid,
+        a: A.atty,
+        w: P.projw,
+        bias: P.projb,
+        residual: rin,
+        K: C,
+        N: C,
+      });
+      pool.call('ln_fwd', BT, 1, {
+        out: A.ln2,
+        mean: A.ln2m,
+        rstd: A.ln2r,
+        inp: A.rmid,
+        gain: P.ln2g,
+        bias: P.ln2b,
+        C,
+      });
+      // geluOut: fcg = gelu(fch), fused
+      pool.call('mm_nn', BT, 4, {
+        ...mm,
+        out: A.fch,
+        a: A.ln2,
+        w: P.fcw,
+        bias: P.fcb,
+        K: C,
+        N: 4 * C,
+        geluOut: A.fcg,
+      });
+      pool.call('mm_nn', BT, 4, {
+        ...mm,
+        out: A.rout,
+        a: A.fcg,
+        w: P.fpw,
+        bias: P.fpb,
+        residual: A.rmid,
+        K: 4 * C,
+        N: C,
+      });
       rin = A.rout;
     }
-    run('ln_fwd', BT, 1, tr.lnf!, tr.lnfm!, tr.lnfr!, rin, this.lnfg, this.lnfb, C);
-    run('mm_nn', BT, 4, tr.logits!, tr.lnf!, this.headw, 0, 0, C, V, 0, 0);
-    run('logsumexp_rows', BT, 1, tr.lse!, tr.logits!, V);
+    pool.call('ln_fwd', BT, 1, {
+      out: tr.lnf,
+      mean: tr.lnfm,
+      rstd: tr.lnfr,
+      inp: rin,
+      gain: W.lnfg,
+      bias: W.lnfb,
+      C,
+    });
+    pool.call('mm_nn', BT, 4, { ...mm, out: tr.logits, a: tr.lnf, w: W.headw, K: C, N: V });
+    pool.call('logsumexp_rows', BT, 1, { lse: tr.lse, logits: tr.logits, V });
   }
 
   /** Backward from the per-row weights tr.w (dL/dlog p(target)); accumulates into the gradients. */
   private backward(B: number, T: number): void {
-    const run = this.pool.run.bind(this.pool);
+    const pool = this.pool;
     const { dModel: C, nHeads: NH, vocabSize: V } = this.config;
     const BT = B * T;
-    const tr = this.tr;
-    const g = (p: number) => p - this.pParams + this.pGrads;
-    run('logit_grad', BT, 1, tr.logits!, tr.lse!, tr.tgt!, tr.w!, V);
-    run('mm_tn', C, 4, g(this.headw), tr.lnf!, tr.logits!, BT, C, V, 0);
-    run('mm_nn', BT, 4, tr.dC!, tr.logits!, this.headT, 0, 0, V, C, 0, 0);
-    this.f32.fill(0, tr.dres! / 4, tr.dres! / 4 + BT * C);
+    const tr = this.plan.train;
+    const W = this.W;
+    const g = (p: number) => p - this.plan.pParams + this.plan.pGrads;
+    const mm = { bias: 0, residual: 0, geluIn: 0, geluOut: 0 };
+    const normBack = (inp: number, mean: number, rstd: number, gain: number, bias: number) => {
+      pool.call('ln_bwd_dx', BT, 1, { dinp: tr.dres, dout: tr.dC, inp, mean, rstd, gain, C });
+      pool.call('ln_bwd_params', C, 4, {
+        dgain: g(gain),
+        dbias: g(bias),
+        dout: tr.dC,
+        inp,
+        mean,
+        rstd,
+        M: BT,
+        C,
+      });
+    };
+    pool.call('logit_grad', BT, 1, { logits: tr.logits, lse: tr.lse, targets: tr.tgt, w: tr.w, V });
+    pool.call('mm_tn', C, 4, { out: g(W.headw), a: tr.lnf, b: tr.logits, M: BT, K: C, N: V, biasGrad: 0 });
+    pool.call('mm_nn', BT, 4, { ...mm, out: tr.dC, a: tr.logits, w: W.headT, K: V, N: C });
+    this.core.f32.fill(0, tr.dres / 4, tr.dres / 4 + BT * C);
     const nL = this.config.nLayers;
-    const lastOut = nL > 0 ? this.A[nL - 1]!.rout : tr.r0!;
-    run('ln_bwd_dx', BT, 1, tr.dres!, tr.dC!, lastOut, tr.lnfm!, tr.lnfr!, this.lnfg, C);
-    run('ln_bwd_params', C, 4, g(this.lnfg), g(this.lnfb), tr.dC!, lastOut, tr.lnfm!, tr.lnfr!, BT, C);
+    const lastOut = nL > 0 ? this.plan.acts[nL - 1]!.rout : tr.r0;
+    normBack(lastOut, tr.lnfm, tr.lnfr, W.lnfg, W.lnfb);
     for (let l = nL - 1; l >= 0; l--) {
-      const P = this.L[l]!,
-        A = this.A[l]!;
-      const rin = l > 0 ? this.A[l - 1]!.rout : tr.r0!;
-      // MLP: rout = rmid + fcg·Wfp + bfp
-      run('mm_tn', 4 * C, 4, g(P.fpw), A.fcg, tr.dres!, BT, 4 * C, C, g(P.fpb));
-      run('mm_nn', BT, 4, tr.dA!, tr.dres!, P.fpT, 0, 0, C, 4 * C, A.fch, 0); // × gelu'(fch), fused
-      run('mm_tn', C, 4, g(P.fcw), A.ln2, tr.dA!, BT, C, 4 * C, g(P.fcb));
-      run('mm_nn', BT, 4, tr.dC!, tr.dA!, P.fcT, 0, 0, 4 * C, C, 0, 0);
-      run('ln_bwd_dx', BT, 1, tr.dres!, tr.dC!, A.rmid, A.ln2m, A.ln2r, P.ln2g, C);
-      run('ln_bwd_params', C, 4, g(P.ln2g), g(P.ln2b), tr.dC!, A.rmid, A.ln2m, A.ln2r, BT, C);
+      const P = W.layers[l]!,
+        A = this.plan.acts[l]!;
+      const rin = l > 0 ? this.plan.acts[l - 1]!.rout : tr.r0;
+      // MLP: rout = rmid + fcg·Wfp + bfp; geluIn: × gelu'(fch), fused
+      pool.call('mm_tn', 4 * C, 4, {
+        out: g(P.fpw),
+        a: A.fcg,
+        b: tr.dres,
+        M: BT,
+        K: 4 * C,
+        N: C,
+        biasGrad: g(P.fpb),
+      });
+      pool.call('mm_nn', BT, 4, { ...mm, out: tr.dA, a: tr.dres, w: P.fpT, K: C, N: 4 * C, geluIn: A.fch });
+      pool.call('mm_tn', C, 4, {
+        out: g(P.fcw),
+        a: A.ln2,
+        b: tr.dA,
+        M: BT,
+        K: C,
+        N: 4 * C,
+        biasGrad: g(P.fcb),
+      });
+      pool.call('mm_nn', BT, 4, { ...mm, out: tr.dC, a: tr.dA, w: P.fcT, K: 4 * C, N: C });
+      normBack(A.rmid, A.ln2m, A.ln2r, P.ln2g, P.ln2b);
       // attention: rmid = rin + atty·Wproj + bproj
-      run('mm_tn', C, 4, g(P.projw), A.atty, tr.dres!, BT, C, C, g(P.projb));
-      run('mm_nn', BT, 4, tr.dC!, tr.dres!, P.projT, 0, 0, C, C, 0, 0);
-      run('attn_bwd', B * NH, 1, tr.dB!, tr.datt!, tr.dC!, A.qkv, A.att, T, C, NH);
-      run('mm_tn', C, 4, g(P.qkvw), A.ln1, tr.dB!, BT, C, 3 * C, g(P.qkvb));
-      run('mm_nn', BT, 4, tr.dC!, tr.dB!, P.qkvT, 0, 0, 3 * C, C, 0, 0);
-      run('ln_bwd_dx', BT, 1, tr.dres!, tr.dC!, rin, A.ln1m, A.ln1r, P.ln1g, C);
-      run('ln_bwd_params', C, 4, g(P.ln1g), g(P.ln1b), tr.dC!, rin, A.ln1m, A.ln1r, BT, C);
+      pool.call('mm_tn', C, 4, {
+        out: g(P.projw),
+        a: A.atty,
+        b: tr.dres,
+        M: BT,
+        K: C,
+        N: C,
+        biasGrad: g(P.projb),
+      });
+      pool.call('mm_nn', BT, 4, { ...mm, out: tr.dC, a: tr.dres, w: P.projT, K: C, N: C });
+      pool.call('attn_bwd', B * NH, 1, {
+        dqkv: tr.dB,
+        datt: tr.datt,
+        dout: tr.dC,
+        qkv: A.qkv,
+        att: A.att,
+        T,
+        C,
+        NH,
+      });
+      pool.call('mm_tn', C, 4, {
+        out: g(P.qkvw),
+        a: A.ln1,
+        b: tr.dB,
+        M: BT,
+        K: C,
+        N: 3 * C,
+        biasGrad: g(P.qkvb),
+      });
+      pool.call('mm_nn', BT, 4, { ...mm, out: tr.dC, a: tr.dB, w: P.qkvT, K: 3 * C, N: C });
+      normBack(rin, A.ln1m, A.ln1r, P.ln1g, P.ln1b);
     }
-    run('embed_bwd', C, 4, g(this.wte), g(this.wpe), tr.dres!, tr.tok!, tr.pos!, BT, C);
+    pool.call('embed_bwd', C, 4, {
+      dwte: g(W.wte),
+      dwpe: g(W.wpe),
+      dout: tr.dres,
+      tok: tr.tok,
+      pos: tr.pos,
+      M: BT,
+      C,
+    });
   }
 
   private checkSequences(seqs: number[][], what: string): void {
@@ -607,20 +511,20 @@ export class Model {
       const B = batch.length;
       this.loadBatch(batch, T);
       this.forward(B, T);
-      const w = this.tr.w! / 4,
-        lse = this.tr.lse! / 4,
-        logits = this.tr.logits! / 4,
-        tgt = this.tr.tgt! / 4;
+      const w = this.plan.train.w / 4,
+        lse = this.plan.train.lse / 4,
+        logits = this.plan.train.logits / 4,
+        tgt = this.plan.train.tgt / 4;
       for (let b = 0; b < B; b++) {
         const L = batch[b]!.length;
         for (let t = 0; t < T; t++) {
           const m = b * T + t;
           let wm = 0;
           if (t + 1 < L) {
-            const logp = this.f32[logits + m * V + this.i32[tgt + m]!]! - this.f32[lse + m]!;
+            const logp = this.core.f32[logits + m * V + this.core.i32[tgt + m]!]! - this.core.f32[lse + m]!;
             wm = weigh(s0 + b, t + 1, logp);
           }
-          this.f32[w + m] = wm;
+          this.core.f32[w + m] = wm;
         }
       }
       this.backward(B, T);
@@ -668,9 +572,9 @@ export class Model {
       const B = batch.length;
       this.loadBatch(batch, T);
       this.forward(B, T);
-      const lse = this.tr.lse! / 4,
-        logits = this.tr.logits! / 4,
-        tgt = this.tr.tgt! / 4;
+      const lse = this.plan.train.lse / 4,
+        logits = this.plan.train.logits / 4,
+        tgt = this.plan.train.tgt / 4;
       for (let b = 0; b < B; b++) {
         const L = batch[b]!.length;
         const st = start[s0 + b]!;
@@ -682,7 +586,7 @@ export class Model {
         const lp = new Float32Array(L - st);
         for (let t = st; t < L; t++) {
           const m = b * T + t - 1;
-          lp[t - st] = this.f32[logits + m * V + this.i32[tgt + m]!]! - this.f32[lse + m]!;
+          lp[t - st] = this.core.f32[logits + m * V + this.core.i32[tgt + m]!]! - this.core.f32[lse + m]!;
         }
         out.push(lp);
       }
@@ -693,15 +597,11 @@ export class Model {
     return { logprobs: out, flops };
   }
 
-  // ------------------------------------------------------------------ optimizer
+  // ------------------------------------------------------------------ optimizer and sampling
 
   /** Global gradient L2 norm (over all parameters), computed in fixed chunks (thread-count independent). */
   gradNorm(): number {
-    const nChunks = Math.ceil(this.P / NORM_CHUNK);
-    this.pool.run('sumsq_chunks', nChunks, 1, this.pNorm, this.pGrads, this.P, NORM_CHUNK);
-    let s = 0;
-    for (let c = 0; c < nChunks; c++) s += this.f32[this.pNorm / 4 + c]!;
-    return Math.sqrt(s);
+    return gradNorm(this.core);
   }
 
   /**
@@ -711,228 +611,21 @@ export class Model {
    * Gradients are left as they are (call zeroGrad() before the next accumulation).
    */
   optimizerStep(o: OptimizerStepOptions): { gradNorm: number; clipScale: number } {
-    const b1 = o.beta1 ?? 0.9,
-      b2 = o.beta2 ?? 0.95,
-      eps = o.eps ?? 1e-8;
-    const norm = this.gradNorm();
-    if (!Number.isFinite(norm))
-      throw new Error(`optimizerStep: gradient norm is ${norm}; parameters left unchanged`);
-    const scale = o.gradClip > 0 && norm > o.gradClip ? o.gradClip / norm : 1;
+    const result = adamwStep(this.core, this.step + 1, o);
     this.step++;
-    const bc1 = 1 - Math.pow(b1, this.step),
-      bc2 = 1 - Math.pow(b2, this.step);
-    const D = this.decayFloats;
-    const run = this.pool.run.bind(this.pool);
-    run(
-      'adamw',
-      D,
-      16,
-      this.pParams,
-      this.pGrads,
-      this.pM,
-      this.pV,
-      o.lr,
-      b1,
-      b2,
-      eps,
-      o.weightDecay,
-      bc1,
-      bc2,
-      scale,
-    );
-    const rest = this.P - D;
-    run(
-      'adamw',
-      rest,
-      16,
-      this.pParams + D * 4,
-      this.pGrads + D * 4,
-      this.pM + D * 4,
-      this.pV + D * 4,
-      o.lr,
-      b1,
-      b2,
-      eps,
-      0,
-      bc1,
-      bc2,
-      scale,
-    );
     this.refreshTransposed();
-    return { gradNorm: norm, clipScale: scale };
-  }
-
-  // ------------------------------------------------------------------ sampling
-
-  private decodeStep(M: number): void {
-    const run = this.pool.run.bind(this.pool);
-    const { dModel: C, nHeads: NH, vocabSize: V, contextLength: Tmax } = this.config;
-    const s = this.sm;
-    run('embed_fwd', M, 1, s.x!, s.tok!, s.pos!, this.wte, this.wpe, C);
-    for (let l = 0; l < this.config.nLayers; l++) {
-      const P = this.L[l]!;
-      run('ln_fwd', M, 1, s.ln!, s.lnm!, s.lnr!, s.x!, P.ln1g, P.ln1b, C);
-      run('mm_nn', M, 4, s.qkv!, s.ln!, P.qkvw, P.qkvb, 0, C, 3 * C, 0, 0);
-      run(
-        'attn_decode',
-        M,
-        1,
-        s.atty!,
-        s.att!,
-        s.qkv!,
-        this.kc[l]!,
-        this.vc[l]!,
-        s.slots!,
-        s.pos!,
-        C,
-        NH,
-        Tmax,
-      );
-      run('mm_nn', M, 4, s.x!, s.atty!, P.projw, P.projb, s.x!, C, C, 0, 0);
-      run('ln_fwd', M, 1, s.ln!, s.lnm!, s.lnr!, s.x!, P.ln2g, P.ln2b, C);
-      run('mm_nn', M, 4, s.fch!, s.ln!, P.fcw, P.fcb, 0, C, 4 * C, 0, s.fcg!);
-      run('mm_nn', M, 4, s.x!, s.fcg!, P.fpw, P.fpb, s.x!, 4 * C, C, 0, 0);
-    }
-    run('ln_fwd', M, 1, s.ln!, s.lnm!, s.lnr!, s.x!, this.lnfg, this.lnfb, C);
-    run('mm_nn', M, 4, s.logits!, s.ln!, this.headw, 0, 0, C, V, 0, 0);
-    run('logsumexp_rows', M, 1, s.lse!, s.logits!, V);
+    return result;
   }
 
   /**
-   * Batched autoregressive sampling with a KV cache. Every sequence advances one position per
-   * decode step (prompt tokens are fed one per step, so prompts of different lengths share steps).
-   * Randomness: one counter-based uniform per generated token keyed by (seed, sequence index, token
-   * index), so results do not depend on the thread count, on sampleBatch or on the other prompts.
+   * Batched autoregressive sampling with a KV cache (see sampler.ts). Randomness: one counter-based
+   * uniform per generated token keyed by (seed, sequence index, token index), so results do not
+   * depend on the thread count, on sampleBatch or on the other prompts.
    */
   sample(o: SampleOptions): SampleResult {
-    const what = 'sample';
-    const { prompts, maxNewTokens, temperature, seed } = o;
-    const { vocabSize: V, contextLength: ctx } = this.config;
-    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0)
-      throw new Error(`${what}: maxNewTokens must be a non-negative integer`);
-    if (!(temperature >= 0)) throw new Error(`${what}: temperature must be ≥ 0, got ${temperature}`);
-    const topK = o.topK ?? 0,
-      topP = o.topP ?? 1;
-    if (!(topP > 0 && topP <= 1)) throw new Error(`${what}: topP must be in (0, 1], got ${topP}`);
-    prompts.forEach((p, i) => {
-      if (!Array.isArray(p) || p.length < 1)
-        throw new Error(`${what}: prompt ${i} is empty (start it with BOS)`);
-      if (p.length > ctx)
-        throw new Error(`${what}: prompt ${i} has ${p.length} tokens, more than contextLength ${ctx}`);
-      for (const t of p)
-        if (!(Number.isInteger(t) && t >= 0 && t < V))
-          throw new Error(`${what}: prompt ${i} has token ${t} outside the vocabulary (size ${V})`);
-    });
-    const tokens: number[][] = prompts.map(() => []);
-    const lps: number[][] = prompts.map(() => []);
-    const finished = prompts.map(() => false);
-    let flops = 0;
-    const C = this.config.dModel,
-      nL = this.config.nLayers;
-    const s = this.sm;
-    const i32 = this.i32,
-      f32 = this.f32;
-    for (let c0 = 0; c0 < prompts.length; c0 += this.sampleBatch) {
-      const n = Math.min(this.sampleBatch, prompts.length - c0);
-      let active: number[] = [];
-      for (let i = 0; i < n; i++) if (maxNewTokens > 0 && prompts[c0 + i]!.length < ctx) active.push(i);
-      const posOf = new Int32Array(n);
-      while (active.length) {
-        const M = active.length;
-        for (let r = 0; r < M; r++) {
-          const i = active[r]!,
-            p = posOf[i]!,
-            prompt = prompts[c0 + i]!;
-          i32[s.tok! / 4 + r] = p < prompt.length ? prompt[p]! : tokens[c0 + i]![p - prompt.length]!;
-          i32[s.pos! / 4 + r] = p;
-          i32[s.slots! / 4 + r] = i;
-        }
-        this.decodeStep(M);
-        let f = 2 * M * C * V + nL * 24 * M * C * C;
-        for (let r = 0; r < M; r++) f += nL * 4 * C * (posOf[active[r]!]! + 1);
-        flops += f;
-        const next: number[] = [];
-        for (let r = 0; r < M; r++) {
-          const i = active[r]!,
-            gi = c0 + i,
-            prompt = prompts[gi]!;
-          const p = posOf[i]!;
-          posOf[i] = p + 1;
-          if (p < prompt.length - 1) {
-            next.push(i);
-            continue;
-          }
-          const gen = tokens[gi]!;
-          const base = s.logits! / 4 + r * V;
-          const stream = o.streams?.[gi];
-          const u = stream
-            ? hashUniform(stream.seed, stream.index, gen.length)
-            : hashUniform(seed, gi, gen.length);
-          const tok = this.pick(f32, base, V, temperature, topK, topP, u);
-          gen.push(tok);
-          lps[gi]!.push(f32[base + tok]! - f32[s.lse! / 4 + r]!);
-          if (o.stopToken !== undefined && tok === o.stopToken) finished[gi] = true;
-          else if (gen.length < maxNewTokens && prompt.length + gen.length < ctx) next.push(i);
-        }
-        active = next;
-      }
-    }
-    this.count('sample', flops);
-    return { tokens, logprobs: lps.map((a) => Float32Array.from(a)), finished, flops };
-  }
-
-  private pick(
-    z: Float32Array,
-    base: number,
-    V: number,
-    temperature: number,
-    topK: number,
-    topP: number,
-    u: number,
-  ): number {
-    if (temperature === 0) {
-      let best = 0;
-      for (let v = 1; v < V; v++) if (z[base + v]! > z[base + best]!) best = v;
-      return best;
-    }
-    // weights exp((z − max z)/T): relative to the max, so no underflow at small temperatures
-    let zmax = -Infinity;
-    for (let v = 0; v < V; v++) zmax = Math.max(zmax, z[base + v]!);
-    const w = this.pickW.length === V ? this.pickW : (this.pickW = new Float64Array(V));
-    for (let v = 0; v < V; v++) w[v] = Math.exp((z[base + v]! - zmax) / temperature);
-    if (!((topK > 0 && topK < V) || topP < 1)) {
-      let total = 0;
-      for (let v = 0; v < V; v++) total += w[v]!;
-      let x = u * total;
-      for (let v = 0; v < V; v++) {
-        x -= w[v]!;
-        if (x < 0) return v;
-      }
-      return V - 1;
-    }
-    // top-k / top-p: most likely first (ties: lower id first)
-    let ids = Array.from({ length: V }, (_, v) => v).sort((a, b) => z[base + b]! - z[base + a]! || a - b);
-    if (topK > 0 && topK < V) ids = ids.slice(0, topK);
-    let total = 0;
-    for (const v of ids) total += w[v]!;
-    if (topP < 1) {
-      let acc = 0,
-        k = 0;
-      while (k < ids.length) {
-        acc += w[ids[k]!]! / total;
-        k++;
-        if (acc >= topP) break;
-      }
-      ids = ids.slice(0, k);
-      total = 0;
-      for (const v of ids) total += w[v]!;
-    }
-    let x = u * total;
-    for (const v of ids) {
-      x -= w[v]!;
-      if (x < 0) return v;
-    }
-    return ids[ids.length - 1]!;
+    const result = this.sampler.sample(o);
+    this.count('sample', result.flops);
+    return result;
   }
 
   /** Stops the worker threads. The model cannot be used afterwards. */
@@ -953,132 +646,6 @@ export class Model {
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;
   }
-}
-
-interface Plan {
-  layout: TensorInfo[];
-  P: number;
-  decayFloats: number;
-  pParams: number;
-  pGrads: number;
-  pM: number;
-  pV: number;
-  pNorm: number;
-  transposed: Array<{ qkvT: number; projT: number; fcT: number; fpT: number }>;
-  headT: number;
-  acts: LayerActs[];
-  train: Record<string, number>;
-  sample: Record<string, number>;
-  kc: number[];
-  vc: number[];
-  bytes: number;
-}
-
-function makePlan(c: ModelConfig, microBatch: number, sampleBatch: number): Plan {
-  const layout = parameterLayout(c);
-  const P = paddedSize(layout);
-  const firstNoDecay = layout.find((t) => !t.decay)!;
-  const decayFloats = firstNoDecay.offset;
-  const C = c.dModel,
-    V = c.vocabSize,
-    NH = c.nHeads,
-    T = c.contextLength;
-  const a = new Arena(BASE);
-  const pParams = a.f(P),
-    pGrads = a.f(P),
-    pM = a.f(P),
-    pV = a.f(P);
-  const pNorm = a.f(Math.ceil(P / NORM_CHUNK));
-  const transposed = [];
-  for (let l = 0; l < c.nLayers; l++) {
-    transposed.push({ qkvT: a.f(3 * C * C), projT: a.f(C * C), fcT: a.f(4 * C * C), fpT: a.f(4 * C * C) });
-  }
-  const headT = a.f(V * C);
-  const unionStart = a.off;
-  // training / log-prob plan
-  const BT = microBatch * T;
-  const train: Record<string, number> = {
-    tok: a.f(BT),
-    pos: a.f(BT),
-    tgt: a.f(BT),
-    w: a.f(BT),
-    lse: a.f(BT),
-    r0: a.f(BT * C),
-  };
-  const acts: LayerActs[] = [];
-  for (let l = 0; l < c.nLayers; l++) {
-    acts.push({
-      ln1: a.f(BT * C),
-      ln1m: a.f(BT),
-      ln1r: a.f(BT),
-      qkv: a.f(BT * 3 * C),
-      atty: a.f(BT * C),
-      att: a.f(microBatch * NH * T * T),
-      rmid: a.f(BT * C),
-      ln2: a.f(BT * C),
-      ln2m: a.f(BT),
-      ln2r: a.f(BT),
-      fch: a.f(BT * 4 * C),
-      fcg: a.f(BT * 4 * C),
-      rout: a.f(BT * C),
-    });
-  }
-  Object.assign(train, {
-    lnf: a.f(BT * C),
-    lnfm: a.f(BT),
-    lnfr: a.f(BT),
-    logits: a.f(BT * V),
-    dres: a.f(BT * C),
-    dA: a.f(BT * 4 * C),
-    dB: a.f(BT * 3 * C),
-    dC: a.f(BT * C),
-    datt: a.f(microBatch * NH * T * T),
-  });
-  const trainEnd = a.off;
-  // sampling plan (shares the region with the training plan)
-  a.off = unionStart;
-  const S = sampleBatch;
-  const kc: number[] = [],
-    vc: number[] = [];
-  for (let l = 0; l < c.nLayers; l++) {
-    kc.push(a.f(S * T * C));
-    vc.push(a.f(S * T * C));
-  }
-  const sample: Record<string, number> = {
-    tok: a.f(S),
-    pos: a.f(S),
-    slots: a.f(S),
-    x: a.f(S * C),
-    ln: a.f(S * C),
-    lnm: a.f(S),
-    lnr: a.f(S),
-    qkv: a.f(S * 3 * C),
-    atty: a.f(S * C),
-    att: a.f(S * NH * T),
-    fch: a.f(S * 4 * C),
-    fcg: a.f(S * 4 * C),
-    logits: a.f(S * V),
-    lse: a.f(S),
-  };
-  const bytes = Math.max(trainEnd, a.off);
-  return {
-    layout,
-    P,
-    decayFloats,
-    pParams,
-    pGrads,
-    pM,
-    pV,
-    pNorm,
-    transposed,
-    headT,
-    acts,
-    train,
-    sample,
-    kc,
-    vc,
-    bytes,
-  };
 }
 
 /** Creates a model with freshly initialised parameters (GPT-2 style: N(0, 0.02), residual projections

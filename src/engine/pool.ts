@@ -9,9 +9,11 @@
 import { Worker } from 'node:worker_threads';
 import {
   KERNEL_NAMES,
+  KERNEL_PARAMS,
   instantiate,
   kernelModule,
   workerUrl,
+  type KernelArgs,
   type KernelFn,
   type KernelName,
   type WasmMemory,
@@ -104,6 +106,18 @@ export class Pool {
   /** When set, wall time (ms) and call count per kernel are accumulated here (for profiling). */
   profile: Map<string, { ms: number; calls: number }> | undefined;
 
+  /**
+   * Runs kernel `name` over rows [0, n) split into chunks aligned to `align`, with its arguments by
+   * name (checked by the compiler against KERNEL_PARAMS).
+   */
+  call<K extends KernelName>(name: K, n: number, align: number, args: KernelArgs<K>): void {
+    const names: readonly string[] = KERNEL_PARAMS[name];
+    const values = new Array<number>(names.length);
+    for (let i = 0; i < names.length; i++) values[i] = (args as Record<string, number>)[names[i]!]!;
+    this.run(name, n, align, ...values);
+  }
+
+  /** Positional form of `call` (the order of KERNEL_PARAMS); prefer `call`. */
   run(name: KernelName, n: number, align: number, ...args: number[]): void {
     if (this.profile) {
       const t0 = performance.now();
@@ -184,7 +198,7 @@ export class Pool {
 
 /** A trap's message with the kernel, its range and its arguments (sizes and byte offsets), so it can be traced. */
 function kernelError(name: KernelName, n: number, args: number[], cause: string): Error {
-  return new Error(
-    `engine: kernel ${name} trapped (${cause}); rows [0, ${n}), arguments (${args.join(', ')})`,
-  );
+  const names: readonly string[] = KERNEL_PARAMS[name];
+  const named = args.map((v, i) => `${names[i] ?? `arg${i}`}=${v}`).join(', ');
+  return new Error(`engine: kernel ${name} trapped (${cause}); rows [0, ${n}), arguments (${named})`);
 }

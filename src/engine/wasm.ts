@@ -22,6 +22,34 @@ export const KERNEL_NAMES = [
   'adamw',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
+
+/**
+ * Every kernel's parameters after the row range (lo, hi), by name and in the order the kernel takes
+ * them (see src/engine/kernels/index.ts). Callers pass a record (`KernelArgs`), so the compiler
+ * checks each name; pointers are byte offsets into the shared memory, 0 = absent where optional.
+ */
+export const KERNEL_PARAMS = {
+  // out[rows×N] = in[rows×K]·w[K×N] (+ bias) (+ residual); geluIn: × gelu'(geluIn); geluOut: gelu(out) stored there
+  mm_nn: ['out', 'a', 'w', 'bias', 'residual', 'K', 'N', 'geluIn', 'geluOut'],
+  // out[K×N] += a[M×K]ᵀ·b[M×N] (weight gradients); biasGrad: += column sums of b
+  mm_tn: ['out', 'a', 'b', 'M', 'K', 'N', 'biasGrad'],
+  transpose: ['dst', 'src', 'rows', 'cols'],
+  ln_fwd: ['out', 'mean', 'rstd', 'inp', 'gain', 'bias', 'C'],
+  ln_bwd_dx: ['dinp', 'dout', 'inp', 'mean', 'rstd', 'gain', 'C'],
+  ln_bwd_params: ['dgain', 'dbias', 'dout', 'inp', 'mean', 'rstd', 'M', 'C'],
+  embed_fwd: ['out', 'tok', 'pos', 'wte', 'wpe', 'C'],
+  embed_bwd: ['dwte', 'dwpe', 'dout', 'tok', 'pos', 'M', 'C'],
+  attn_fwd: ['out', 'att', 'qkv', 'T', 'C', 'NH'],
+  attn_bwd: ['dqkv', 'datt', 'dout', 'qkv', 'att', 'T', 'C', 'NH'],
+  attn_decode: ['out', 'att', 'qkv', 'kcache', 'vcache', 'slots', 'pos', 'C', 'NH', 'Tmax'],
+  logsumexp_rows: ['lse', 'logits', 'V'],
+  logit_grad: ['logits', 'lse', 'targets', 'w', 'V'],
+  sumsq_chunks: ['out', 'x', 'n', 'chunk'],
+  adamw: ['p', 'g', 'm', 'v', 'lr', 'b1', 'b2', 'eps', 'wd', 'bc1', 'bc2', 'gscale'],
+} as const satisfies Record<KernelName, readonly string[]>;
+
+/** The named arguments of kernel K. */
+export type KernelArgs<K extends KernelName> = { [P in (typeof KERNEL_PARAMS)[K][number]]: number };
 export type KernelFn = (lo: number, hi: number, ...args: number[]) => void;
 
 // Minimal local typings: the project's lib (ES2022, no DOM) does not declare the WebAssembly API.

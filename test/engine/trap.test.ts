@@ -10,12 +10,12 @@ describe('kernel traps', () => {
       const pool = await Pool.create(memory, threads);
       try {
         // x points far past the end of memory: every chunk reads out of bounds
-        const call = () => pool.run('sumsq_chunks', 64, 1, 1024, 1 << 30, 64 * 16, 16);
+        const call = () => pool.call('sumsq_chunks', 64, 1, { out: 1024, x: 1 << 30, n: 64 * 16, chunk: 16 });
         expect(call).toThrow(
-          /engine: kernel sumsq_chunks trapped \((worker 1|main thread): memory access out of bounds\); rows \[0, 64\), arguments \(1024, 1073741824, 1024, 16\)/,
+          /engine: kernel sumsq_chunks trapped \((worker 1|main thread): memory access out of bounds\); rows \[0, 64\), arguments \(out=1024, x=1073741824, n=1024, chunk=16\)/,
         );
         // the pool still works after a trap
-        pool.run('sumsq_chunks', 4, 1, 1024, 2048, 64, 16);
+        pool.call('sumsq_chunks', 4, 1, { out: 1024, x: 2048, n: 64, chunk: 16 });
       } finally {
         await pool.dispose();
       }
