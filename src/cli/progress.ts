@@ -59,20 +59,21 @@ export interface Bar {
   stop(): void;
 }
 
-/** Lines in a pipe: every `everySteps` values (and at the end), plus one a minute while values are slow. */
+/** In a pipe, a line whenever the value has moved `everySteps` since the last one (and at the end), and one a minute while it is slow. */
 export function progressBar(
   label: string,
   total: number,
   format: string,
-  opts: { stream?: NodeJS.WriteStream; everySteps?: number } = {},
+  opts: { stream?: NodeJS.WriteStream; everySteps?: number; counter?: string } = {},
 ): Bar {
   const stream = opts.stream ?? process.stderr;
   const tty = stream.isTTY === true;
   const colour = useColour(stream);
   const every = opts.everySteps ?? Math.max(1, Math.round(total / 20));
+  const counter = opts.counter ?? '{value}/{total}';
   const bar = new cliProgress.SingleBar(
     {
-      format: `${paint(colour, 36, label)} ${tty ? '[{bar}] ' : ''}{value}/{total} ${format}`,
+      format: `${paint(colour, 36, label)} ${tty ? '[{bar}] ' : ''}${counter} ${format}`,
       hideCursor: tty,
       barsize: 20, // leaves room for the labelled figures on an 80-column terminal
       stream,
@@ -83,12 +84,20 @@ export function progressBar(
     cliProgress.Presets.shades_classic,
   );
   // Placeholders read '–' until the first update fills them.
-  const blank = Object.fromEntries([...format.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], '–']));
+  const blank = Object.fromEntries(
+    [...`${counter} ${format}`.matchAll(/\{(\w+)\}/g)]
+      .filter((m) => !['value', 'total', 'percentage', 'bar'].includes(m[1]))
+      .map((m) => [m[1], '–']),
+  );
   bar.start(total, 0, blank);
+  let printed = 0;
   return {
     update(value, payload) {
       bar.update(value, payload);
-      if (!tty && (value % every === 0 || value === total)) bar.render();
+      if (!tty && (value >= printed + every || value === total)) {
+        printed = value;
+        bar.render();
+      }
     },
     stop() {
       bar.stop();
@@ -160,22 +169,27 @@ export function terminalCallbacks(
       bar.update(p.done, {});
     },
     onStep: (row) => {
+      // With a FLOP budget the run usually ends there, not at its step limit: the bar fills by
+      // whichever is nearer its end, in tenths of a percent.
+      const budget = opts.flopBudget ?? 0;
       bar ??= progressBar(
         'train',
-        totalSteps,
+        budget > 0 ? 1000 : totalSteps,
         'held-out acc {acc} | reward {reward} | {flops} | ETA {timeLeft}',
-        { stream: opts.stream, everySteps: opts.everySteps },
+        budget > 0
+          ? { stream: opts.stream, everySteps: opts.everySteps ?? 50, counter: '{percentage}% (step {step})' }
+          : { stream: opts.stream, everySteps: opts.everySteps },
       );
       if (row.eval) {
         const e = row.eval;
         lastEval = `${pct(e.sampledAccuracy ?? e.greedyAccuracy)} (step ${row.step})`;
       }
-      const budget = opts.flopBudget ?? 0;
       const done = Math.min(
         1,
         Math.max(row.step / Math.max(1, totalSteps), budget > 0 ? row.chargedFlops / budget : 0),
       );
-      bar.update(row.step, {
+      bar.update(budget > 0 ? Math.floor(1000 * done) : row.step, {
+        step: row.step,
         acc: lastEval,
         reward: typeof row.reward === 'number' ? row.reward.toFixed(2) : '–',
         flops: `${formatFlops(row.chargedFlops)}${budget > 0 ? ` of ${formatFlops(budget)}` : ''}`,

@@ -72,7 +72,7 @@ describe('terminal progress', () => {
 
   it('the training bar keeps the last held-out accuracy between evaluations and labels every figure', () => {
     const p = pipe();
-    const t = terminalCallbacks(4, { stream: p.stream, everySteps: 1, flopBudget: 8e9 });
+    const t = terminalCallbacks(4, { stream: p.stream, everySteps: 1 });
     const row = (step: number, acc?: number) =>
       ({
         step,
@@ -91,13 +91,33 @@ describe('terminal progress', () => {
       .split('\n')
       .filter((l) => /^train [1-3]\//.test(l));
     expect(lines[0]).toMatch(
-      /^train 1\/4 held-out acc not yet \| reward 0\.25 \| 1\.0 GFLOP of 8\.0 GFLOP \| ETA (–|\d+s)$/,
+      /^train 1\/4 held-out acc not yet \| reward 0\.25 \| 1\.0 GFLOP \| ETA (–|\d+s)$/,
     );
     expect(lines[1]).toMatch(
-      /^train 2\/4 held-out acc 50\.0% \(step 2\) \| reward 0\.50 \| 2\.0 GFLOP of 8\.0 GFLOP \| ETA /,
+      /^train 2\/4 held-out acc 50\.0% \(step 2\) \| reward 0\.50 \| 2\.0 GFLOP \| ETA /,
     );
     expect(lines[2]).toMatch(
-      /^train 3\/4 held-out acc 50\.0% \(step 2\) \| reward 0\.75 \| 3\.0 GFLOP of 8\.0 GFLOP \| ETA \d+s$/,
+      /^train 3\/4 held-out acc 50\.0% \(step 2\) \| reward 0\.75 \| 3\.0 GFLOP \| ETA \d+s$/,
     );
+  });
+
+  it('with a FLOP budget the bar fills by the budget spent and names the step', () => {
+    const p = pipe();
+    const t = terminalCallbacks(100_000, { stream: p.stream, flopBudget: 80e9 });
+    for (let step = 1; step <= 8; step++)
+      t.onStep!({ step, reward: 0.5, chargedFlops: step * 1e9 } as unknown as StepRow);
+    t.stop();
+    const lines = p
+      .text()
+      .split('\n')
+      .filter((l) => /^train \d/.test(l));
+    // a line every 5 % of the budget (each step spends 1.25 %), and the last one again on stop
+    expect(lines.map((l) => l.split(' | ')[0])).toEqual([
+      'train 0% (step –) held-out acc –',
+      'train 5% (step 4) held-out acc not yet',
+      'train 10% (step 8) held-out acc not yet',
+      'train 10% (step 8) held-out acc not yet',
+    ]);
+    expect(lines[2]).toContain('8.0 GFLOP of 80.0 GFLOP');
   });
 });
