@@ -25,7 +25,7 @@ const WORDS_RE = /^[A-Za-z][A-Za-z\s'’.,!?()-]*$/;
 export function parseAnswer(raw: string, options: ParseAnswerOptions = {}): Node {
   if (raw.length > MAX_ANSWER_CHARS)
     return { t: 'text', text: normalizeText(raw.slice(0, MAX_ANSWER_CHARS)) };
-  let s = stripUnits(cleanAnswer(raw));
+  let s = stripUnits(cleanAnswer(raw)).value;
   if (s.length === 0) return { t: 'text', text: '' };
   if (WORDS_RE.test(s) && /[A-Za-z]{2}/.test(s) && !INFINITY_RE.test(s))
     return { t: 'text', text: normalizeText(s) };
@@ -39,6 +39,11 @@ export function parseAnswer(raw: string, options: ParseAnswerOptions = {}): Node
     if (e instanceof ParseError) return { t: 'text', text: normalizeText(s) };
     throw e;
   }
+}
+
+/** The units written after an answer's value, normalised ("" when none): "5 \\text{ cm}" → "cm". */
+export function answerUnits(raw: string): string {
+  return raw.length > MAX_ANSWER_CHARS ? '' : stripUnits(cleanAnswer(raw)).units;
 }
 
 /** Case, spacing, TeX text wrappers and end punctuation do not matter in text answers. */

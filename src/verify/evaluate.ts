@@ -79,6 +79,14 @@ function exactFn(name: string, args: Array<Q | undefined>): Q | undefined {
       return a.length === 2 ? R.binomial(a[0], a[1]) : undefined;
     case 'abs':
       return a[0].n < 0n ? R.neg(a[0]) : a[0];
+    case 'gcd':
+    case 'lcm':
+      return a.length >= 2 && a.every(R.isInt)
+        ? R.q(a.map((x) => x.n).reduce(name === 'gcd' ? gcdInt : lcmInt))
+        : undefined;
+    case 'max':
+    case 'min':
+      return a.reduce((x, y) => (R.cmp(x, y) > 0 === (name === 'max') ? x : y));
     case 'floor':
       return R.q(floorDiv(a[0].n, a[0].d));
     case 'ceil':
@@ -86,6 +94,18 @@ function exactFn(name: string, args: Array<Q | undefined>): Q | undefined {
     default:
       return undefined;
   }
+}
+
+function gcdInt(a: bigint, b: bigint): bigint {
+  a = a < 0n ? -a : a;
+  b = b < 0n ? -b : b;
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+function lcmInt(a: bigint, b: bigint): bigint {
+  const g = gcdInt(a, b);
+  return g === 0n ? 0n : (a < 0n ? -a : a) * ((b < 0n ? -b : b) / g);
 }
 
 function floorDiv(n: bigint, d: bigint): bigint {

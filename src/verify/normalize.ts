@@ -28,7 +28,13 @@ export function cleanAnswer(input: string): string {
   s = s.replace(/≤/g, '\\le ').replace(/≥/g, '\\ge ').replace(/≠/g, '\\ne ').replace(/∞/g, '\\infty ');
   s = s.replace(/[½⅓⅔¼¾]/g, (c) => `{${VULGAR[c]}}`);
   s = s.replace(/π/g, '\\pi ').replace(/√/g, '\\sqrt ').replace(/∪/g, '\\cup ').replace(/±/g, '\\pm ');
-  s = unwrapCommands(s, /\\(?:mathbf|boldsymbol|bm|mathit|mathnormal|textnormal|mathrm|operatorname)\s*\{/g);
+  s = unwrapCommands(s, /\\(?:mathbf|boldsymbol|bm|mathit|mathnormal|operatorname)\s*\{/g, (c) =>
+    /^[A-Za-z]{2,}$/.test(c.trim()) ? ` ${c.trim()} ` : `{${c}}`,
+  );
+  // Upright text is a word (a unit, a name) unless it is one letter (\mathrm{e}, \mathrm{d}).
+  s = unwrapCommands(s, /\\(?:textnormal|mathrm)\s*\{/g, (c) =>
+    c.trim().length > 1 ? `\\text{${c}}` : `{${c}}`,
+  );
   s = s.replace(/\\(?:color|textcolor)\s*\{[^{}]*\}/g, '');
   s = s.replace(/^\s*[a-zA-Z]\s*\\in\s+/, '');
   s = s.replace(/\\mathbb\s*\{?R\}?/g, '(-\\infty, \\infty)');
@@ -39,14 +45,14 @@ export function cleanAnswer(input: string): string {
 
 const VULGAR: Record<string, string> = { '½': '1/2', '⅓': '1/3', '⅔': '2/3', '¼': '1/4', '¾': '3/4' };
 
-/** Replaces `\cmd{x}` by `{x}` (kept as a group) for the commands `re` matches. */
-function unwrapCommands(s: string, re: RegExp): string {
+/** Replaces `\cmd{x}` by `wrap(x)` for the commands `re` matches. */
+function unwrapCommands(s: string, re: RegExp, wrap: (content: string) => string): string {
   let out = '';
   let pos = 0;
   for (let m = re.exec(s); m !== null; m = re.exec(s)) {
     const g = matchBraces(s, m.index + m[0].length - 1);
     if (!g) break;
-    out += s.slice(pos, m.index) + '{' + g.content + '}';
+    out += s.slice(pos, m.index) + wrap(g.content);
     pos = g.end + 1;
     re.lastIndex = pos;
   }
@@ -66,10 +72,11 @@ const UNITS = new Set(
 
 /**
  * Removes \text{…}/\mbox{…} words and trailing unit words when a value is left: "5 \text{cm}^2" and
- * "125 miles" become "5" and "125". Text with no value left is returned as plain words (a text
- * answer). Words between values ("12 and 13") are kept, so such answers stay text.
+ * "125 miles" become "5" and "125", with `units` "cm^2" and "mile" (so that two answers with
+ * different units can be told apart). Text with no value left is returned as plain words (a text
+ * answer); so are answers with words between values ("12 and 13", "5 when y = 2").
  */
-export function stripUnits(s: string): string {
+export function stripUnits(s: string): { value: string; units: string } {
   const texts: string[] = [];
   let rest = s.replace(
     /\\(?:text|textbf|textit|textrm|textsf|mbox|hbox)\s*\{([^{}]*)\}/g,
@@ -78,21 +85,35 @@ export function stripUnits(s: string): string {
       return ` \uE000${texts.length - 1}\uE000 `;
     },
   );
+  const units: string[] = [];
   const words = (x: string) => x.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => texts[Number(i)]);
   const valueLeft = rest
-    .replace(/\uE000\d+\uE000(\s*\^\s*\{?\d\}?)?/g, ' ')
+    .replace(/\uE000(\d+)\uE000(\s*\^\s*\{?\d\}?)?/g, (_m, i: string, pow?: string) => {
+      units.push(texts[Number(i)] + (pow ?? ''));
+      return ' ';
+    })
     .replace(/\s+/g, ' ')
     .trim();
-  if (texts.length > 0 && /[0-9\\]/.test(valueLeft) && !/^[,.;:]|[,.;:]$/.test(valueLeft)) {
-    const middle = /\d[^\uE000]*\uE000\d+\uE000[^\uE000]*\d/.test(rest);
-    if (!middle || !texts.some((t) => /\band\b|\bor\b/.test(t))) rest = valueLeft;
-  }
+  const between = /[\d}][^\uE000]*\uE000\d+\uE000[^\uE000]*[\d\\a-zA-Z]/.test(rest);
+  const kept =
+    texts.length > 0 && /[0-9\\]/.test(valueLeft) && !/^[,.;:]|[,.;:]$/.test(valueLeft) && !between;
+  if (kept) rest = valueLeft;
+  else units.length = 0;
   rest = words(rest).replace(/\s+/g, ' ').trim();
   // Trailing unit words after a number: "125 miles", "15 cm^2", "3 square units".
   for (let guard = 0; guard < 4; guard++) {
     const m = /^(.*[0-9}%)])\s*([a-zA-Z/]+)(\s*\^\s*\{?[23]\}?)?\s*$/.exec(rest);
     if (!m || !UNITS.has(m[2].toLowerCase()) || !/\d/.test(m[1])) break;
+    units.unshift(m[2] + (m[3] ?? ''));
     rest = m[1].trim();
   }
-  return rest;
+  return { value: rest, units: normalizeUnits(units.join(' ')) };
+}
+
+/** "Square  Feet", "ft^{2}" → "squarefeet", "ft^2"; a plural "s" is dropped ("miles" → "mile"). */
+function normalizeUnits(u: string): string {
+  return u
+    .toLowerCase()
+    .replace(/[\s{}]/g, '')
+    .replace(/(?<=[a-z]{3})s(?=$|\^)/, '');
 }

@@ -152,6 +152,7 @@ class Parser {
         this.next();
         left = { t: 'div', a: left, b: this.unary() };
       } else if (this.startsPrimary(t)) {
+        if (t.k === 'num' && endsInNumber(left)) throw new ParseError('two numbers side by side');
         const right = this.power();
         if (isMixedNumber(left, right)) left = { t: 'add', a: left, b: right };
         else if (left.t === 'neg' && isMixedNumber(left.a, right))
@@ -451,6 +452,14 @@ function numberNode(s: string): Node {
   const d = parseDecimal(s);
   if (!d) throw new ParseError(`bad number "${s}"`);
   return { t: 'num', v: d.value, places: d.places };
+}
+
+/** "2 3" is not 6: juxtaposed numerals are never a product. */
+function endsInNumber(n: Node): boolean {
+  if (n.t === 'num' || n.t === 'based') return true;
+  if (n.t === 'neg' || n.t === 'pct') return endsInNumber(n.a);
+  if (n.t === 'mul' || n.t === 'add') return endsInNumber(n.b);
+  return false;
 }
 
 /** 2\frac{1}{3} written after a whole number is the mixed number 2⅓ (integer literals only). */

@@ -1,4 +1,10 @@
-import { choiceLetter, DECIMAL_COMMA_RE, parseAnswer, type ParseAnswerOptions } from './answer.js';
+import {
+  answerUnits,
+  choiceLetter,
+  DECIMAL_COMMA_RE,
+  parseAnswer,
+  type ParseAnswerOptions,
+} from './answer.js';
 import type { Node } from './ast.js';
 import { compareAnswers, type CompareOptions } from './compare.js';
 import { extractBoxed, extractCandidates, lastLatex, lastNumber, type ExtractStep } from './extract.js';
@@ -65,12 +71,24 @@ export function verifyAnswer(completion: string, gold: string, options: VerifyOp
     }
     const predText = usableText(c.answer, c.step, goldNode);
     if (predText === undefined) {
+      // The box is where the answer was put: what it holds is not searched again for a number.
+      if (c.step === 'boxed')
+        return {
+          reward: 0,
+          reason: 'no_answer',
+          extracted: c.answer,
+          step: c.step,
+          message: 'the boxed answer is not a value',
+        };
       firstExtracted ??= c;
       continue;
     }
     if (DECIMAL_COMMA_RE.test(goldText.trim()) && POINT_DECIMAL_RE.test(predText))
       goldNode = parseAnswer(goldText, { decimalComma: true });
     const predNode = parseAnswer(predText, predOptions(goldNode, goldText));
+    const [unitsGold, unitsPred] = [answerUnits(goldText), answerUnits(predText)];
+    if (unitsGold && unitsPred && unitsGold !== unitsPred)
+      return result(false, predText, c.step, `units differ: ${unitsPred} vs ${unitsGold}`);
     const cmp = compareAnswers(goldNode, predNode, options);
     lastWhy = cmp.why;
     return result(cmp.equal, predText, c.step, lastWhy);

@@ -35,6 +35,11 @@ export const INTEGERS: Case[] = [
   ['\\boxed{420}', '42', 0],
   ['\\boxed{12.0001}', '12', 0],
   ['\\boxed{9007199254740993}', '9007199254740992', 0],
+  ['\\boxed{1 2 3 4}', '24', 0],
+  ['\\boxed{2 3}', '6', 0],
+  ['\\boxed{\\gcd(12, 18)}', '6', 1],
+  ['\\boxed{\\operatorname{lcm}(4,6)}', '12', 1],
+  ['\\boxed{\\operatorname{lcm}(4,6)}', '24', 0],
 ];
 
 export const DECIMALS: Case[] = [

@@ -53,6 +53,11 @@ export const UNITS_DEGREES: Case[] = [
   ['\\boxed{5 \\text{ cm}}', '50', 0],
   ['\\boxed{\\frac{\\pi}{6}}', '30^\\circ', 0],
   ['\\boxed{126 \\text{ miles}}', '125 miles', 0],
+  ['\\boxed{5 \\text{ cm}}', '5 \\text{ m}', 0],
+  ['\\boxed{5 \\text{ cm}^2}', '5\\text{ cm}', 0],
+  ['\\boxed{5 \\text{ cm}}', '5\\text{ cm}', 1],
+  ['\\boxed{x = 5 \\text{ when } y = 2}', '2', 0],
+  ['\\boxed{2\\mathrm{e}}', '2e', 1],
 ];
 
 export const UNICODE_SIGNS: Case[] = [
