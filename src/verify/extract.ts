@@ -64,6 +64,12 @@ export function findBoxed(text: string): { contents: string[]; unclosed: boolean
   return { contents: contents.filter((c) => c.trim().length > 0), unclosed };
 }
 
+/** Each text once, in the order of its last occurrence (a summary often repeats the boxes). */
+export function distinct(xs: string[]): string[] {
+  const trimmed = xs.map((x) => x.trim());
+  return trimmed.filter((x, i) => trimmed.lastIndexOf(x) === i);
+}
+
 /** The last \boxed content (for golds written as solutions). */
 export function extractBoxed(text: string): string | undefined {
   const { contents } = findBoxed(text);
@@ -191,7 +197,7 @@ export function extractCandidates(completion: string, ctx: ExtractContext = {}):
   if (boxed.contents.length > 0) {
     const all = ctx.goldIsList && boxed.contents.length > 1;
     out.push({
-      answer: all ? boxed.contents.join(', ') : boxed.contents[boxed.contents.length - 1],
+      answer: all ? distinct(boxed.contents).join(', ') : boxed.contents[boxed.contents.length - 1],
       step: 'boxed',
     });
   }

@@ -17,7 +17,7 @@ export function cleanAnswer(input: string): string {
   s = s.replace(/\\(?:left|right|big|Big|bigg|Bigg)[lr]?\b/g, '');
   s = s.replace(/\\langle/g, '(').replace(/\\rangle/g, ')');
   s = s.replace(/\\(?:displaystyle|textstyle|limits|nolimits)\b/g, ' ');
-  s = s.replace(/,\\!/g, ',');
+  s = s.replace(/,\\!\s*/g, ',');
   s = s.replace(/(?<!\\)\\[,;:! ]|\\q?quad\b|~/g, ' ');
   s = s.replace(/\{,\}/g, ',');
   s = s.replace(/\\[dtc]frac/g, '\\frac').replace(/\\[dt]binom/g, '\\binom');

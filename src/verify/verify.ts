@@ -7,7 +7,14 @@ import {
 } from './answer.js';
 import type { Node } from './ast.js';
 import { compareAnswers, type CompareOptions } from './compare.js';
-import { extractBoxed, extractCandidates, lastLatex, lastNumber, type ExtractStep } from './extract.js';
+import {
+  distinct,
+  extractCandidates,
+  findBoxed,
+  lastLatex,
+  lastNumber,
+  type ExtractStep,
+} from './extract.js';
 
 export type VerifyReason = 'correct' | 'wrong' | 'no_answer' | 'malformed' | 'timeout' | 'error';
 
@@ -24,10 +31,10 @@ export interface VerifyResult {
 
 export type VerifyOptions = CompareOptions;
 
-/** The answer inside a gold string: its last \boxed{}, the text after "####", or all of it. */
+/** The answer inside a gold string: its \boxed{} (several: a list), the text after "####", or all of it. */
 export function goldAnswer(gold: string): string {
-  const boxed = extractBoxed(gold);
-  if (boxed !== undefined) return boxed;
+  const boxes = distinct(findBoxed(gold).contents);
+  if (boxes.length > 0) return boxes.join(', ');
   const hashes = gold.lastIndexOf('####');
   return hashes >= 0 ? gold.slice(hashes + 4).trim() : gold.trim();
 }

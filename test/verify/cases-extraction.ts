@@ -19,6 +19,32 @@ export const EXTRACT_BOXED: Case[] = [
   ],
 ];
 
+export const EXTRACT_GOLD_FORMS: Case[] = [
+  ['So the answer is: \\[ \\boxed{11111111100} \\]', 'is $\\boxed{11,\\! 111,\\! 111,\\! 100}$', 1],
+  ['So the answer is: \\[ \\boxed{32349} \\]', 'is $\\boxed{32, 349}$', 0],
+  ['$\\boxed{1,2}$', '$\\boxed{1}\\boxed{2}$', 1],
+  [
+    'The integers are \\boxed{-2} and \\boxed{1}. In summary: \\boxed{-2} and \\boxed{1}.',
+    'so $n = \\boxed{1,-2}.$',
+    1,
+  ],
+  ['The integers are \\boxed{-2} and \\boxed{2}.', 'so $n = \\boxed{1,-2}.$', 0],
+  ['the product is \\(\\boxed{1112122_3}\\).', '$1112112_3$', 0],
+  ['the quotient is $\\boxed{204_5}$', '$204_5$', 1],
+  ['Thus \\(\\boxed{\\text{C}}\\).', '$\\boxed{\\text{(C)}}.$', 1],
+  ['$E$', '$\\text{E}$', 1],
+  [
+    'Thus the domain is $x \\in \\boxed{(2,12) \\cup (12,102)}$',
+    '\\[ \\boxed{(2, 12) \\cup (12, 102)} \\]',
+    1,
+  ],
+  [
+    'Sum: 48 + 24 = 72 clips.\n#### 72',
+    'Natalia sold 48/2 = 24 clips in May.\nAltogether she sold 48+24 = 72 clips.\n#### 72',
+    1,
+  ],
+];
+
 export const EXTRACT_FINAL_ANSWER: Case[] = [
   ['Final Answer: The final answer is $100$. I hope it is correct.', '100', 1],
   ['Final Answer: The final answer is $28 \\%$. I hope it is correct.', '28\\%', 1],
