@@ -99,45 +99,37 @@ function checkLengths(shape: ModelShape, promptLen: number, responseLen: number)
   }
 }
 
-/** Generation of `responseLen` tokens after a `promptLen`-token prompt, with a KV cache. */
-export function generationFlops(
-  shape: ModelShape,
-  promptLen: number,
-  responseLen: number,
-  opts: FlopOptions = {},
-): number {
-  checkLengths(shape, promptLen, responseLen);
-  if (responseLen === 0) return 0;
-  const forwards = promptLen + responseLen - 1;
+/** Forwards at positions 1..`forwards` (each attending to all before it) plus `heads` output heads. */
+function passFlops(shape: ModelShape, forwards: number, heads: number, opts: FlopOptions): number {
   return (
     2 * nonEmbeddingParams(shape, opts) * forwards +
     attentionFlopsRange(shape, 1, forwards) +
-    ((opts.head ?? true) ? headFlops(shape) * responseLen : 0)
+    ((opts.head ?? true) ? headFlops(shape) * heads : 0)
   );
 }
+
+/** FLOPs of one phase for a prompt of `promptLen` tokens and a response of `responseLen` tokens. */
+export type PhaseFlops = (
+  shape: ModelShape,
+  promptLen: number,
+  responseLen: number,
+  opts?: FlopOptions,
+) => number;
+
+/** Generation of `responseLen` tokens after a `promptLen`-token prompt, with a KV cache. */
+export const generationFlops: PhaseFlops = (shape, promptLen, responseLen, opts = {}) => {
+  checkLengths(shape, promptLen, responseLen);
+  if (responseLen === 0) return 0;
+  // the last sampled token is never fed back
+  return passFlops(shape, promptLen + responseLen - 1, responseLen, opts);
+};
 
 /** Log-prob forward over a prompt + response (heads on the response positions only). */
-export function logprobFlops(
-  shape: ModelShape,
-  promptLen: number,
-  responseLen: number,
-  opts: FlopOptions = {},
-): number {
+export const logprobFlops: PhaseFlops = (shape, promptLen, responseLen, opts = {}) => {
   checkLengths(shape, promptLen, responseLen);
-  const len = promptLen + responseLen;
-  return (
-    2 * nonEmbeddingParams(shape, opts) * len +
-    attentionFlopsRange(shape, 1, len) +
-    ((opts.head ?? true) ? headFlops(shape) * responseLen : 0)
-  );
-}
+  return passFlops(shape, promptLen + responseLen, responseLen, opts);
+};
 
 /** Training forward + backward over a prompt + response: 3 × the log-prob forward. */
-export function trainFlops(
-  shape: ModelShape,
-  promptLen: number,
-  responseLen: number,
-  opts: FlopOptions = {},
-): number {
-  return 3 * logprobFlops(shape, promptLen, responseLen, opts);
-}
+export const trainFlops: PhaseFlops = (shape, promptLen, responseLen, opts = {}) =>
+  3 * logprobFlops(shape, promptLen, responseLen, opts);

@@ -4,13 +4,9 @@
 // config.json is written last.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createModel,
-  validateConfig,
-  type CreateModelOptions,
-  type Model,
-  type ModelConfig,
-} from './model.js';
+import { createModel, type Model } from './model.js';
+import { validateConfig } from './plan.js';
+import type { CreateModelOptions, ModelConfig } from './types.js';
 import { atomicWrite } from './atomic.js';
 import { SafetensorsFile, writeSafetensors, type NamedTensor } from './safetensors.js';
 import { CharTokenizer } from './tokenizer.js';

@@ -1,19 +1,7 @@
 // flopwise embedded engine: public API.
-export {
-  createModel,
-  Model,
-  parameterLayout,
-  validateConfig,
-  type ModelConfig,
-  type CreateModelOptions,
-  type TensorInfo,
-  type FlopCounts,
-  type SampleOptions,
-  type SampleResult,
-  type CrossEntropyBatch,
-  type OptimizerStepOptions,
-  type ModelState,
-} from './model.js';
+export { createModel, Model } from './model.js';
+export { parameterLayout, validateConfig } from './plan.js';
+export type * from './types.js';
 export { CharTokenizer, defaultVocab, PAD, BOS, EOS } from './tokenizer.js';
 export { lrSchedule, type LrScheduleOptions } from './schedule.js';
 export {

@@ -38,19 +38,6 @@ import type {
 } from './types.js';
 import { WA, type WasmMemory } from './wasm.js';
 
-export { parameterLayout, validateConfig } from './plan.js';
-export type {
-  CreateModelOptions,
-  CrossEntropyBatch,
-  FlopCounts,
-  ModelConfig,
-  ModelState,
-  OptimizerStepOptions,
-  SampleOptions,
-  SampleResult,
-  TensorInfo,
-} from './types.js';
-
 export class Model {
   readonly config: ModelConfig;
   readonly threads: number;
@@ -235,19 +222,16 @@ export class Model {
     this.flops.total += n;
   }
 
+  /** Forward FLOPs of a B×T micro-batch: matmuls 2N per row, attention 4·L·t·d per row at position t, head 2·d·V. */
   private fwdFlops(B: number, T: number): number {
-    const C = this.config.dModel,
-      V = this.config.vocabSize,
-      nL = this.config.nLayers;
+    const { dModel: C, vocabSize: V, nLayers: nL } = this.config;
     const BT = B * T;
     return nL * (24 * BT * C * C + 2 * B * T * (T + 1) * C) + 2 * BT * C * V;
   }
+
+  /** The backward pass costs twice the forward (gradients with respect to inputs and to weights). */
   private bwdFlops(B: number, T: number): number {
-    const C = this.config.dModel,
-      V = this.config.vocabSize,
-      nL = this.config.nLayers;
-    const BT = B * T;
-    return nL * (48 * BT * C * C + 4 * B * T * (T + 1) * C) + 4 * BT * C * V;
+    return 2 * this.fwdFlops(B, T);
   }
 
   /** Writes a micro-batch (inputs = positions 0..T−1 of each sequence, padded with 0) into the plan. */
@@ -499,32 +483,40 @@ export class Model {
     return { flops: this.trainPass(seqs, dLossDlogp) };
   }
 
+  /**
+   * Runs the forward pass over `seqs` one micro-batch at a time; `after(batch, s0, T)` then reads
+   * the outputs of that micro-batch (rows b·T + t, b < batch.length) and may run the backward.
+   */
+  private eachMicroBatch(seqs: number[][], after: (batch: number[][], s0: number, T: number) => void): void {
+    for (let s0 = 0; s0 < seqs.length; s0 += this.microBatch) {
+      const batch = seqs.slice(s0, s0 + this.microBatch);
+      const T = Math.max(1, Math.max(...batch.map((s) => s.length)) - 1);
+      this.loadBatch(batch, T);
+      this.forward(batch.length, T);
+      after(batch, s0, T);
+    }
+  }
+
+  /** log p(target) at row m of the forward just run. */
+  private targetLogp(m: number): number {
+    const { f32, i32 } = this.core;
+    const tr = this.plan.train;
+    return f32[tr.logits / 4 + m * this.config.vocabSize + i32[tr.tgt / 4 + m]!]! - f32[tr.lse / 4 + m]!;
+  }
+
   private trainPass(
     seqs: number[][],
     weigh: (seqIndex: number, pos: number, logp: number) => number,
   ): number {
     let flops = 0;
-    const V = this.config.vocabSize;
-    for (let s0 = 0; s0 < seqs.length; s0 += this.microBatch) {
-      const batch = seqs.slice(s0, s0 + this.microBatch);
-      const T = Math.max(1, Math.max(...batch.map((s) => s.length)) - 1);
+    const w = this.plan.train.w / 4;
+    this.eachMicroBatch(seqs, (batch, s0, T) => {
       const B = batch.length;
-      this.loadBatch(batch, T);
-      this.forward(B, T);
-      const w = this.plan.train.w / 4,
-        lse = this.plan.train.lse / 4,
-        logits = this.plan.train.logits / 4,
-        tgt = this.plan.train.tgt / 4;
       for (let b = 0; b < B; b++) {
         const L = batch[b]!.length;
         for (let t = 0; t < T; t++) {
           const m = b * T + t;
-          let wm = 0;
-          if (t + 1 < L) {
-            const logp = this.core.f32[logits + m * V + this.core.i32[tgt + m]!]! - this.core.f32[lse + m]!;
-            wm = weigh(s0 + b, t + 1, logp);
-          }
-          this.core.f32[w + m] = wm;
+          this.core.f32[w + m] = t + 1 < L ? weigh(s0 + b, t + 1, this.targetLogp(m)) : 0;
         }
       }
       this.backward(B, T);
@@ -533,7 +525,7 @@ export class Model {
       this.count('forward', f);
       this.count('backward', bw);
       flops += f + bw;
-    }
+    });
     return flops;
   }
 
@@ -565,18 +557,9 @@ export class Model {
     }
     const out: Float32Array[] = [];
     let flops = 0;
-    const V = this.config.vocabSize;
-    for (let s0 = 0; s0 < sequences.length; s0 += this.microBatch) {
-      const batch = sequences.slice(s0, s0 + this.microBatch);
-      const T = Math.max(1, Math.max(...batch.map((s) => s.length)) - 1);
-      const B = batch.length;
-      this.loadBatch(batch, T);
-      this.forward(B, T);
-      const lse = this.plan.train.lse / 4,
-        logits = this.plan.train.logits / 4,
-        tgt = this.plan.train.tgt / 4;
-      for (let b = 0; b < B; b++) {
-        const L = batch[b]!.length;
+    this.eachMicroBatch(sequences, (batch, s0, T) => {
+      batch.forEach((seq, b) => {
+        const L = seq.length;
         const st = start[s0 + b]!;
         if (!Number.isInteger(st) || st < 1 || st > L) {
           throw new Error(
@@ -584,16 +567,13 @@ export class Model {
           );
         }
         const lp = new Float32Array(L - st);
-        for (let t = st; t < L; t++) {
-          const m = b * T + t - 1;
-          lp[t - st] = this.core.f32[logits + m * V + this.core.i32[tgt + m]!]! - this.core.f32[lse + m]!;
-        }
+        for (let t = st; t < L; t++) lp[t - st] = this.targetLogp(b * T + t - 1);
         out.push(lp);
-      }
-      const f = this.fwdFlops(B, T);
+      });
+      const f = this.fwdFlops(batch.length, T);
       this.count('logprobs', f);
       flops += f;
-    }
+    });
     return { logprobs: out, flops };
   }
 

@@ -291,26 +291,31 @@ export function makePlan(c: ModelConfig, microBatch: number, sampleBatch: number
   };
 }
 
+/** Each LayerParams weight field and the name of its tensor within layer h.<l>. */
+const LAYER_TENSORS = {
+  ln1g: 'ln1.g',
+  ln1b: 'ln1.b',
+  qkvw: 'attn.qkv.w',
+  qkvb: 'attn.qkv.b',
+  projw: 'attn.proj.w',
+  projb: 'attn.proj.b',
+  ln2g: 'ln2.g',
+  ln2b: 'ln2.b',
+  fcw: 'mlp.fc.w',
+  fcb: 'mlp.fc.b',
+  fpw: 'mlp.proj.w',
+  fpb: 'mlp.proj.b',
+} as const satisfies Record<Exclude<keyof LayerParams, 'qkvT' | 'projT' | 'fcT' | 'fpT'>, string>;
+
 /** Byte offsets of every weight (and transposed copy) in a plan. */
 export function weightsOf(plan: Plan, c: ModelConfig): Weights {
   const byName = new Map(plan.layout.map((t) => [t.name, t]));
   const p = (name: string) => plan.pParams + byName.get(name)!.offset * 4;
   const layers: LayerParams[] = [];
   for (let l = 0; l < c.nLayers; l++) {
-    const h = `h.${l}.`;
+    const own = Object.entries(LAYER_TENSORS).map(([field, name]) => [field, p(`h.${l}.${name}`)]);
     layers.push({
-      ln1g: p(h + 'ln1.g'),
-      ln1b: p(h + 'ln1.b'),
-      qkvw: p(h + 'attn.qkv.w'),
-      qkvb: p(h + 'attn.qkv.b'),
-      projw: p(h + 'attn.proj.w'),
-      projb: p(h + 'attn.proj.b'),
-      ln2g: p(h + 'ln2.g'),
-      ln2b: p(h + 'ln2.b'),
-      fcw: p(h + 'mlp.fc.w'),
-      fcb: p(h + 'mlp.fc.b'),
-      fpw: p(h + 'mlp.proj.w'),
-      fpb: p(h + 'mlp.proj.b'),
+      ...(Object.fromEntries(own) as Record<keyof typeof LAYER_TENSORS, number>),
       ...plan.transposed[l]!,
     });
   }

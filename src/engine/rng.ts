@@ -75,7 +75,8 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-function fmix32(h: number): number {
+/** Murmur3 finaliser: spreads the bits of a 32-bit integer (tasks/rng reuses it). */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -1,3 +1,5 @@
+import { fmix32 } from '../engine/rng.js';
+
 /**
  * The one seeded random-number module of flopwise (tasks, algo, run and the verifier draw from it;
  * only the engine keeps its own generator, see engine/rng.ts).
@@ -37,15 +39,8 @@ export function fnv1a(s: string, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** Murmur3 finaliser: spreads the bits of a 32-bit integer. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+// The murmur finaliser is the engine's (the bottom layer), so there is one copy of it.
+export { fmix32 };
 
 /** FNV-1a then the murmur finaliser: a well-spread 32-bit key of a string. */
 export function hashString(s: string): number {
