@@ -133,8 +133,12 @@ export function mathRegions(text: string): {
   return { regions, open };
 }
 
+/**
+ * A standalone number: not part of a word, and not an operand inside a longer expression
+ * ("x^2", "3 + 4", "2^{10}", "n_1" give none), so a last number is a value someone stated.
+ */
 const NUMBER_RE =
-  /(?<![A-Za-z\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?(?:\s*(?:%|percent\b))?(?![A-Za-z\d])|(?<![A-Za-z\d])-?\.\d+(?![A-Za-z\d])/g;
+  /(?<![A-Za-z\d.^_{]|[+*/^×·]\s*|\d\s*-\s*)-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?(?:\s*(?:%|percent\b))?(?![A-Za-z\d^_}]|\s*[+\-*/^×·(])|(?<![A-Za-z\d])-?\.\d+(?![A-Za-z\d])/g;
 
 /** The last number in `text` outside LaTeX regions. */
 export function lastNumber(text: string): string | undefined {
@@ -186,6 +190,15 @@ function choiceCandidate(text: string): string | undefined {
   return undefined;
 }
 
+/** Short, and one line or no prose (a matrix may span lines): the completion may be just an answer. */
+function isWholeAnswer(t: string): boolean {
+  if (t.length === 0 || t.length > 500) return false;
+  return (
+    (t.length <= 200 && !t.includes('\n')) ||
+    !/[A-Za-z]{3,}/.test(t.replace(/\\(?:begin|end)\{[a-z*]*\}|\\[A-Za-z]+/g, ' '))
+  );
+}
+
 /** The answer candidates of a completion in the documented order (or why it is malformed). */
 export function extractCandidates(completion: string, ctx: ExtractContext = {}): Extraction {
   const tail =
@@ -217,8 +230,7 @@ export function extractCandidates(completion: string, ctx: ExtractContext = {}):
   }
   const trimmed = text.trim();
   if (out.length === 0 && isTruncated(trimmed)) return { malformed: 'the completion ends mid-expression' };
-  if (trimmed.length > 0 && trimmed.length <= 200 && !trimmed.includes('\n'))
-    out.push({ answer: trimmed, step: 'whole' });
+  if (isWholeAnswer(trimmed)) out.push({ answer: trimmed, step: 'whole' });
   if (ctx.goldIsChoice) {
     const letter = choiceCandidate(text);
     if (letter) out.push({ answer: letter, step: 'choice' });
