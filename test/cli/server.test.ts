@@ -1,11 +1,11 @@
 /** The CLI against an OpenAI-compatible server (a fake one on 127.0.0.1): profile, plan and eval. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.js';
+import { closedPort, startFakeOpenAIServer, type FakeOpenAIServer } from '../helpers/fake-openai-server.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -101,5 +101,65 @@ describe('CLI against an OpenAI-compatible server', () => {
         'prompt=question,answer=solution',
       ),
     ).rejects.toMatchObject({ stderr: expect.stringMatching(/nope[\s\S]*tiny/) });
+  });
+
+  it('profiles across a fleet file with a dead server, refuses other settings on rerun, exports for verl', async () => {
+    const out = join(dir, 'fleet');
+    const fleet = join(dir, 'fleet.txt');
+    const dead = `http://127.0.0.1:${await closedPort()}/v1`;
+    writeFileSync(fleet, `# two servers, one not running\n${dead}\n\n${server.baseURL}\n`);
+    const common = [
+      '--model',
+      'tiny',
+      '--data',
+      join(dir, 'math.jsonl'),
+      '--columns',
+      'prompt=question,answer=solution',
+    ];
+    const { stdout } = await flopwise('profile', '--servers', fleet, ...common, '-k', '4', '-o', out);
+    expect(stdout).toContain('profile: 6 prompts × 4 samples');
+    expect(stdout).toMatch(/requests: [1-9]\d* retries, 0 timeouts, 0 prompts given up/);
+
+    const refused = await flopwise(
+      'profile',
+      '--server',
+      server.baseURL,
+      ...common,
+      '-k',
+      '2',
+      '-o',
+      out,
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as { stderr: string }).stderr).toMatch(/k \(samples per prompt\): was 4, now 2.*--fresh/);
+    const fresh = await flopwise(
+      'profile',
+      '--server',
+      server.baseURL,
+      ...common,
+      '-k',
+      '2',
+      '-o',
+      out,
+      '--fresh',
+    );
+    expect(fresh.stdout).toContain('profile: 6 prompts × 2 samples');
+
+    const plan = await flopwise('plan', join(out, 'profile.parquet'), '--alpha', '1');
+    expect(plan.stdout).toMatch(/phase 1: G=/);
+    const verl = join(dir, 'verl');
+    const exported = await flopwise(
+      'export',
+      '--format',
+      'verl',
+      join(out, 'profile.jsonl'),
+      ...common.slice(2),
+      '--alpha',
+      '1',
+      '-o',
+      verl,
+    );
+    expect(exported.stdout).toMatch(/actor_rollout_ref\.rollout\.n=\d+/);
+    expect(existsSync(join(verl, 'verl-plan.json'))).toBe(true);
   });
 });
