@@ -91,4 +91,60 @@ describe('random pairs that differ never match', () => {
       RUNS,
     );
   });
+
+  it('any jumble of LaTeX pieces gets a verdict with a reason, never an exception', () => {
+    const piece = fc.constantFrom(
+      '\\frac',
+      '\\sqrt',
+      '{',
+      '}',
+      '(',
+      ')',
+      '[',
+      ']',
+      '\\{',
+      '\\}',
+      '^',
+      '_',
+      '1',
+      '23',
+      '0.5',
+      'x',
+      '+',
+      '-',
+      '=',
+      '\\le',
+      ',',
+      '\\boxed{',
+      '$',
+      '\\pm',
+      '!',
+      '%',
+      '\\infty',
+      '\\cup',
+      '\\text{cm}',
+      ' ',
+      'The answer is ',
+      '####',
+      '\\begin{pmatrix}',
+      '&',
+      '\\\\',
+      '\\end{pmatrix}',
+      '|',
+      '.',
+      'Answer:',
+      '\n',
+    );
+    const jumble = fc.array(piece, { maxLength: 25 }).map((a) => a.join(''));
+    const reasons = ['correct', 'wrong', 'no_answer', 'malformed'];
+    fc.assert(
+      fc.property(jumble, jumble, (c, g) => {
+        const r = verifyAnswer(c, g);
+        // The one error is a gold with nothing in it, said as such.
+        if (r.reason === 'error') expect(r.message).toBe('the gold answer is empty');
+        else expect(reasons).toContain(r.reason);
+      }),
+      { numRuns: 400, seed: 11 },
+    );
+  });
 });
