@@ -113,6 +113,15 @@ function linearTerms(input: AllocateInput): Float64Array | null {
   return out;
 }
 
+/** Δf(m) = f(m + 1) − f(m), tabulated once for every m up to `maxHi` that the objective allows. */
+function marginalFactors(objective: AllocateInput['objective'], maxHi: number): Float64Array {
+  const df = new Float64Array(maxHi + 1);
+  for (let m = minLowerBound(objective); m < maxHi; m++) {
+    df[m] = varianceFactor(objective, m + 1) - varianceFactor(objective, m);
+  }
+  return df;
+}
+
 /** Exact integer allocation by greedy marginal allocation with a binary heap. */
 export function allocateGreedy(input: AllocateInput): Allocation {
   const { lo, hi } = resolveBounds(input);
@@ -127,11 +136,7 @@ export function allocateGreedy(input: AllocateInput): Allocation {
   }
   const lin = linearTerms(input);
   const a = input.a;
-  // Δf(m) = f(m + 1) − f(m), tabulated once for every m the bounds allow.
-  const df = new Float64Array(maxHi + 1);
-  for (let m = minLowerBound(input.objective); m < maxHi; m++) {
-    df[m] = varianceFactor(input.objective, m + 1) - varianceFactor(input.objective, m);
-  }
+  const df = marginalFactors(input.objective, maxHi);
   // Marginal change of adding one rollout to q at its current n (a = 0 contributes exactly 0).
   const gain = (q: number): number => (a[q] === 0 ? 0 : a[q] * df[n[q]]) + (lin ? lin[q] : 0);
 

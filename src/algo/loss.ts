@@ -130,12 +130,7 @@ export function createPolicyLoss(batch: PolicyLossBatch, opts: PolicyLossOptions
   const beta = opts.klCoef;
   const lo = 1 - opts.clipLow;
   const hi = 1 + opts.clipHigh;
-  // Loss sums kept per divisor and divided once, so token-mean is one sum over the batch / N.
-  const sums = new Map<number, number>();
-  let tokens = 0;
-  let clipped = 0;
-  let ratioSum = 0;
-  let klSum = 0;
+  const totals = emptyTotals();
 
   function grad(i: number, t: number, logp: number): number {
     if (!batch.mask[i]![t]) return 0;
@@ -143,10 +138,10 @@ export function createPolicyLoss(batch: PolicyLossBatch, opts: PolicyLossOptions
     const r = Math.exp(logp - batch.oldLogp[i]![t]!);
     const unclipped = -A * r;
     const clippedTerm = -A * Math.min(hi, Math.max(lo, r));
-    let sum = sums.get(divisor[i]!) ?? 0;
+    let sum = totals.sums.get(divisor[i]!) ?? 0;
     let g: number;
     if (clippedTerm > unclipped) {
-      clipped++;
+      totals.clipped++;
       sum += clippedTerm;
       g = 0;
     } else {
@@ -156,32 +151,43 @@ export function createPolicyLoss(batch: PolicyLossBatch, opts: PolicyLossOptions
     const ref = batch.refLogp?.[i]![t];
     if (ref !== undefined) {
       const k = kl.value(logp, ref);
-      klSum += k;
+      totals.klSum += k;
       if (beta !== 0) {
         sum += beta * k;
         g += beta * kl.grad(logp, ref);
       }
     }
-    sums.set(divisor[i]!, sum);
-    ratioSum += r;
-    tokens++;
+    totals.sums.set(divisor[i]!, sum);
+    totals.ratioSum += r;
+    totals.tokens++;
     return g / divisor[i]!;
   }
 
-  function stats(): PolicyLossStats {
-    let loss = 0;
-    for (const [d, s] of sums) loss += s / d;
-    return {
-      loss,
-      clipFraction: tokens ? clipped / tokens : 0,
-      meanRatio: tokens ? ratioSum / tokens : 0,
-      meanKl: tokens ? klSum / tokens : 0,
-      tokens,
-    };
-  }
-
   if (beta !== 0 && !batch.refLogp) throw new Error(`policy loss: klCoef ${beta} needs refLogp`);
-  return { grad, stats };
+  return { grad, stats: () => statsOf(totals) };
+}
+
+interface LossTotals {
+  /** Loss sums kept per divisor and divided once, so token-mean is one sum over the batch / N. */
+  sums: Map<number, number>;
+  tokens: number;
+  clipped: number;
+  ratioSum: number;
+  klSum: number;
+}
+
+const emptyTotals = (): LossTotals => ({ sums: new Map(), tokens: 0, clipped: 0, ratioSum: 0, klSum: 0 });
+
+function statsOf(t: LossTotals): PolicyLossStats {
+  let loss = 0;
+  for (const [d, s] of t.sums) loss += s / d;
+  return {
+    loss,
+    clipFraction: t.tokens ? t.clipped / t.tokens : 0,
+    meanRatio: t.tokens ? t.ratioSum / t.tokens : 0,
+    meanKl: t.tokens ? t.klSum / t.tokens : 0,
+    tokens: t.tokens,
+  };
 }
 
 function countMasked(mask: ArrayLike<number>): number {
