@@ -6,7 +6,7 @@ import { samplingStandardError } from '../algo/stats.js';
 import type { Policy } from '../policy/types.js';
 import type { Problem } from '../tasks/types.js';
 import type { Ledger } from './ledger.js';
-import type { Scorer } from './scoring.js';
+import { emptyScoreCounts, scoreAll, type ScoreCounts, type Scorer } from './scoring.js';
 
 export interface EvalOptions {
   samples: number;
@@ -32,6 +32,8 @@ export interface EvalResult {
   byLevel?: Record<string, { prompts: number; accuracy: number }>;
   /** A few greedy completions, right and wrong, with their rewards (bounded: for reports). */
   examples?: EvalExample[];
+  /** Scores by reason, greedy and sampled: how many timed out, crashed or were malformed. */
+  scoring?: ScoreCounts;
 }
 
 /** The per-level key of a procedural problem: `family/level`, or the family (or data source) alone. */
@@ -103,14 +105,19 @@ export async function evaluate(
   );
   let greedyCorrect = 0;
   const examples: EvalExample[] = [];
-  for (let i = 0; i < problems.length; i++) {
-    const text = greedy.groups[i][0].text;
-    const { reward } = await score(problems[i], text);
-    greedyCorrect += reward;
-    keepExample(examples, problems[i], text, reward);
-  }
+  const scoring = emptyScoreCounts();
+  const texts = problems.map((_, i) => greedy.groups[i][0].text);
+  const greedyScores = await scoreAll(
+    score,
+    problems.map((p, i) => [p, texts[i]] as const),
+    scoring,
+  );
+  problems.forEach((p, i) => {
+    greedyCorrect += greedyScores[i].reward;
+    keepExample(examples, p, texts[i], greedyScores[i].reward);
+  });
   const successes =
-    opts.samples > 0 ? await sampledSuccesses(policy, problems, score, ledger, opts) : undefined;
+    opts.samples > 0 ? await sampledSuccesses(policy, problems, score, ledger, opts, scoring) : undefined;
   const sampledAccuracy = successes
     ? successes.reduce((a, b) => a + b, 0) / (problems.length * opts.samples)
     : null;
@@ -128,6 +135,7 @@ export async function evaluate(
       successes && opts.samples >= 2 ? samplingStandardError(successes, opts.samples) : null,
     ...(successes ? { byLevel: accuracyByLevel(problems, successes, opts.samples) } : {}),
     examples,
+    scoring,
   };
 }
 
@@ -138,6 +146,7 @@ async function sampledSuccesses(
   score: Scorer,
   ledger: Ledger,
   opts: EvalOptions,
+  scoring: ScoreCounts,
 ): Promise<number[]> {
   const sampled = await ledger.time('eval', () =>
     policy.sample({
@@ -150,9 +159,12 @@ async function sampledSuccesses(
   );
   const successes: number[] = [];
   for (let i = 0; i < problems.length; i++) {
-    let c = 0;
-    for (const r of sampled.groups[i]) c += (await score(problems[i], r.text)).reward;
-    successes.push(c);
+    const scored = await scoreAll(
+      score,
+      sampled.groups[i].map((r) => [problems[i], r.text] as const),
+      scoring,
+    );
+    successes.push(scored.reduce((a, r) => a + r.reward, 0));
   }
   return successes;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/run/ledger.js';
+import { evaluate } from '../../src/run/evaluator.js';
 import { runProfile } from '../../src/run/profile.js';
 import { profileSummary } from '../../src/cli/commands/profile.js';
 import { addScoreCounts, emptyScoreCounts, scoreAll, type Scorer } from '../../src/run/scoring.js';
@@ -54,5 +55,17 @@ describe('score counts', () => {
     expect(profileSummary(outcome, 'p.jsonl')).toContain(
       'scoring: 0 correct, 18 wrong, 0 no answer, 6 malformed, 12 timed out, 0 crashed',
     );
+  });
+
+  it('an evaluation counts them too, greedy and sampled', async () => {
+    const r = await evaluate(new TabularPolicy(ps, () => 0), ps, byPrompt, new Ledger(), {
+      samples: 2,
+      passK: 1,
+      maxNewTokens: 4,
+      seed: 3,
+    });
+    // One greedy and two sampled completions per prompt: 3 scores for each of the 12 prompts.
+    expect(r.scoring).toEqual({ ...emptyScoreCounts(), timeout: 4 * 3, malformed: 2 * 3, wrong: 6 * 3 });
+    expect(r.greedyAccuracy).toBe(0);
   });
 });
