@@ -152,40 +152,38 @@ export async function startPolicyServer(o: PolicyServerOptions): Promise<PolicyS
     return { choices, usage };
   };
 
+  const reply = (res: http.ServerResponse, object: string, id: string, choices: unknown[], usage: unknown) =>
+    sendJson(res, 200, {
+      id: `${id}-${randomUUID()}`,
+      object,
+      created: Math.floor(Date.now() / 1000),
+      model: o.modelName,
+      choices,
+      usage,
+    });
+
   const completions = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const params = parseCompletionRequest(await readJsonBody(req));
     const { choices, usage } = await generate(params, params.prompts, 'prompt');
-    sendJson(res, 200, {
-      id: `cmpl-${randomUUID()}`,
-      object: 'text_completion',
-      created: Math.floor(Date.now() / 1000),
-      model: o.modelName,
-      choices: choices.map((c, index) => ({
-        index,
-        text: c.text,
-        finish_reason: c.finishReason,
-        logprobs: params.logprobs ? completionLogprobs(c) : null,
-      })),
-      usage,
-    });
+    const out = choices.map((c, index) => ({
+      index,
+      text: c.text,
+      finish_reason: c.finishReason,
+      logprobs: params.logprobs ? completionLogprobs(c) : null,
+    }));
+    reply(res, 'text_completion', 'cmpl', out, usage);
   };
 
   const chat = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const params = parseChatRequest(await readJsonBody(req));
     const { choices, usage } = await generate(params, [params.prompt], 'messages');
-    sendJson(res, 200, {
-      id: `chatcmpl-${randomUUID()}`,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
-      model: o.modelName,
-      choices: choices.map((c, index) => ({
-        index,
-        message: { role: 'assistant', content: c.text, refusal: null },
-        finish_reason: c.finishReason,
-        logprobs: params.logprobs ? chatLogprobs(c) : null,
-      })),
-      usage,
-    });
+    const out = choices.map((c, index) => ({
+      index,
+      message: { role: 'assistant', content: c.text, refusal: null },
+      finish_reason: c.finishReason,
+      logprobs: params.logprobs ? chatLogprobs(c) : null,
+    }));
+    reply(res, 'chat.completion', 'chatcmpl', out, usage);
   };
 
   const models = async (_req: http.IncomingMessage, res: http.ServerResponse) =>

@@ -1,7 +1,11 @@
 /** `flopwise serve`'s HTTP API against the official `openai` client, on a tiny random model. */
 import OpenAI, { BadRequestError, NotFoundError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CharTokenizer, createModel, type Model } from '../../src/engine/index.js';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CharTokenizer, createModel, saveCheckpoint, type Model } from '../../src/engine/index.js';
 import { startPolicyServer, type PolicyServer } from '../../src/serve/policy-server.js';
 
 const tokenizer = new CharTokenizer();
@@ -175,5 +179,38 @@ describe('serve: OpenAI-compatible API', () => {
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/not valid JSON/);
     expect((await fetch(`${server.baseURL}/embeddings`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect((await fetch(`${server.baseURL}/completions`)).status).toBe(405);
+  });
+});
+
+describe('flopwise serve (the command)', () => {
+  it('serves a checkpoint under its directory name until stopped', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'flopwise-serve-')), 'tiny-ckpt');
+    saveCheckpoint(dir, model, { optimizer: false, tokenizer });
+    const root = join(import.meta.dirname, '..', '..');
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), [
+      join(root, 'src/cli/index.ts'),
+      'serve',
+      '--checkpoint',
+      dir,
+      '--port',
+      '0',
+    ]);
+    try {
+      const baseURL = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /at (http:\/\/\S+\/v1)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const c = new OpenAI({ baseURL, apiKey: 'unused', maxRetries: 0 });
+      expect((await c.models.list()).data.map((m) => m.id)).toEqual(['tiny-ckpt']);
+      const res = await c.completions.create({ model: 'tiny-ckpt', prompt: '1+1=', max_tokens: 4, seed: 2 });
+      expect(res.choices[0].text).toBe(direct('1+1=', 1, 2, 4)[0].text);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { startAllocatorServer } from '../../serve/allocator-server.js';
 import { guarded } from '../common.js';
 import { floatOption, intOption } from '../options.js';
+import { closeOnSignal } from './serve.js';
 
 /** `flopwise allocator serve`: VIP's per-step allocation as an HTTP service. */
 export function register(program: Command): void {
@@ -67,12 +68,7 @@ export function register(program: Command): void {
         process.stdout.write(
           `VIP allocator at ${server.url} (state ${opts.state}: ${s.prompts} prompts, ${s.steps} steps so far)\n`,
         );
-        const stop = async () => {
-          await server.close();
-          process.exit(0);
-        };
-        process.once('SIGINT', () => void stop());
-        process.once('SIGTERM', () => void stop());
+        closeOnSignal(() => server.close());
       }),
     );
 }

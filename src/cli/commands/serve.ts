@@ -51,13 +51,20 @@ export function register(program: Command): void {
           maxSequences: opts.maxBatch,
         });
         process.stdout.write(`serving "${modelName}" (${resolve(dir)}) at ${server.baseURL}\n`);
-        const stop = async () => {
+        closeOnSignal(async () => {
           await server.close();
           await policy.close();
-          process.exit(0);
-        };
-        process.once('SIGINT', () => void stop());
-        process.once('SIGTERM', () => void stop());
+        });
       }),
     );
+}
+
+/** Runs `close` and exits on Ctrl-C or SIGTERM: how the long-running servers stop. */
+export function closeOnSignal(close: () => Promise<void>): void {
+  const stop = async () => {
+    await close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
