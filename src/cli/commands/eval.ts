@@ -3,6 +3,7 @@ import { evaluate } from '../../run/evaluator.js';
 import { Ledger } from '../../run/ledger.js';
 import { measureSpread } from '../../run/spread.js';
 import { scorerFor } from '../../run/setup.js';
+import { formatScoreCounts } from '../../run/scoring.js';
 import { closeSharedVerifierPool } from '../../verify/index.js';
 import { buildTrainConfig, formatFlops, guarded, pct, withConfigOptions } from '../common.js';
 import { intOption } from '../options.js';
@@ -56,7 +57,8 @@ export function register(program: Command): void {
             process.stdout.write(
               `${r.prompts} prompts: greedy ${pct(r.greedyAccuracy)}, sampled ${pct(r.sampledAccuracy)}, pass@${r.k} ${pct(r.passAtK)}` +
                 (ledger.get('eval').flops > 0 ? ` (${formatFlops(ledger.get('eval').flops)})` : '') +
-                '\n',
+                '\n' +
+                (r.scoring ? formatScoreCounts(r.scoring) + '\n' : ''),
             );
           if (opts.byLevel) {
             const sp = await measureSpread({
