@@ -116,6 +116,10 @@ export function register(program: Command): void {
       intOption('--samples', { min: 2 }),
     )
     .option('--list', 'list presets (with the claim each tests) and methods')
+    .option(
+      '--print-config',
+      'print each run’s resolved config (method × seed) as JSON and exit; base and profile are set when runs start',
+    )
     .action((opts) =>
       guarded(async () => {
         if (opts.list) {
@@ -146,6 +150,12 @@ export function register(program: Command): void {
               ),
           },
         };
+        if (opts.printConfig) {
+          const configs = methodsToRun(preset, methods).flatMap((m) =>
+            preset.seeds.map((seed) => ({ method: m.name, seed, config: runConfig(args, m, seed) })),
+          );
+          return void process.stdout.write(JSON.stringify(configs, null, 2) + '\n');
+        }
         if (opts.evalNoise) {
           const n = await evalNoise(args, {
             checkpoint: opts.checkpoint,
