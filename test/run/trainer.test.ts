@@ -7,6 +7,8 @@ import { Ledger } from '../../src/run/ledger.js';
 import { RunDir } from '../../src/run/rundir.js';
 import { DynamicSamplingStrategy, UniformStrategy } from '../../src/run/strategies/uniform.js';
 import { readTrainerState, train } from '../../src/run/trainer.js';
+import { runTraining, type PolicyFactory } from '../../src/run/run.js';
+import { loadDatasets } from '../../src/run/setup.js';
 import { metricRowsWithoutTimes } from '../helpers/metrics.js';
 import { exactScorer, TabularPolicy, toyProblems } from '../helpers/tabular-policy.js';
 
@@ -186,5 +188,41 @@ describe('trainer (tabular policy)', () => {
     expect(raw[0].rolloutsTrained).toBe(Math.round(raw[0].reward * 8));
     expect(raw[0].meanAbsAdvantage).toBeCloseTo(raw[0].reward, 12);
     expect(drop[0]).toMatchObject({ groups: 0, rolloutsTrained: 0, reward: 0, rolloutsGenerated: 8 });
+  });
+});
+
+describe('runTraining with a policy from a factory (no engine)', () => {
+  const cfg = (): TrainConfig =>
+    parseConfig(
+      TrainConfigSchema,
+      {
+        seed: 5,
+        steps: 8,
+        data: { mixture: 'ladder', trainSize: 64, evalSize: 16 },
+        optim: { lr: 4 },
+        eval: { every: 4, samples: 2, passK: 2 },
+        checkpointEvery: 2,
+        allocator: { type: 'uniform', promptsPerStep: 8, groupSize: 4 },
+      },
+      'test',
+    );
+  const policies: PolicyFactory = async ({ config, checkpoint }) => {
+    const { train: trainSet, eval: evalSet } = await loadDatasets(config.data);
+    const policy = new TabularPolicy([...trainSet, ...evalSet], (_, i) => -1 + (i % 4));
+    if (checkpoint) policy.load(checkpoint);
+    return { policy, base: 'tabular' };
+  };
+
+  it('trains, and a killed run resumes to the same numbers through the factory', async () => {
+    const whole = tmp();
+    const killed = tmp();
+    const a = await runTraining({ config: cfg(), runDir: whole, policies });
+    expect(a.steps).toBe(8);
+    // 8 steps × 8 prompts × 4 rollouts, 100 FLOPs each as the tabular policy reports
+    expect(a.ledger.rollout.flops).toBe(100 * 8 * 8 * 4);
+    const partial = await runTraining({ config: cfg(), runDir: killed, policies, stopAfterSteps: 5 });
+    expect(partial.stoppedBy).toBe('interrupted');
+    await runTraining({ config: cfg(), runDir: killed, policies, resume: true });
+    expect(metricRowsWithoutTimes(killed)).toEqual(metricRowsWithoutTimes(whole));
   });
 });
