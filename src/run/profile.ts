@@ -175,9 +175,15 @@ function prepareDir(dir: string, settings: ProfileSettings, fresh: boolean): voi
     const diff = settingsDifferences(readJson<ProfileSettings>(path), settings);
     if (diff.length > 0) throw new ProfileMismatchError(dir, diff);
   } else if (existsSync(partial)) {
-    throw new ProfileMismatchError(dir, [
-      `it has ${PROFILE_FILES.partial} but no ${PROFILE_FILES.settings}, so its settings are unknown`,
-    ]);
+    // Written before settings were recorded: only k can still be checked (each row carries it).
+    const ks = new Set(
+      [...readRecorded(partial).values()].flatMap((m) =>
+        [...m.values()].map((r) => ('k' in r ? r.k : settings.k)),
+      ),
+    );
+    const other = [...ks].find((k) => k !== settings.k);
+    if (other !== undefined)
+      throw new ProfileMismatchError(dir, [`${SETTING_NAMES.k}: was ${other}, now ${settings.k}`]);
   }
   writeJsonAtomic(path, settings);
 }

@@ -1,10 +1,15 @@
 /** A profile directory remembers its settings: resuming with others is refused (or starts over with fresh). */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/run/ledger.js';
-import { ProfileMismatchError, runProfile, type ProfileOptions } from '../../src/run/profile.js';
+import {
+  PROFILE_FILES,
+  ProfileMismatchError,
+  runProfile,
+  type ProfileOptions,
+} from '../../src/run/profile.js';
 import { exactScorer, TabularPolicy, toyProblems } from '../helpers/tabular-policy.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'flopwise-resume-'));
@@ -108,5 +113,17 @@ describe('profile resume checks', () => {
     expect(resumed.meta.flops).toBe(whole.meta.flops);
     expect(ledger.get('profile').flops).toBe(whole.meta.flops);
     expect(ledger.get('profile').tokens).toBe(whole.meta.tokens);
+  });
+
+  it('a directory from before settings were recorded resumes when its rows have the same k, else is refused', async () => {
+    const whole = await profile(tmp());
+    const dir = tmp();
+    await profile(dir, {}, { stopAfterChunks: 1 });
+    rmSync(join(dir, PROFILE_FILES.settings));
+    expect((await mismatch(profile(dir, { k: 2 }))).differences).toEqual([
+      'k (samples per prompt): was 4, now 2',
+    ]);
+    const resumed = await profile(dir);
+    expect(resumed.rows).toEqual(whole.rows);
   });
 });
