@@ -7,13 +7,7 @@ import { join } from 'node:path';
 import { sgpoPlan } from '../../algo/index.js';
 import type { TrainConfig } from '../config.js';
 import { Ledger } from '../ledger.js';
-import {
-  PROFILE_FILES,
-  profileOptionsFromConfig,
-  readProfileEntries,
-  runProfile,
-  writeProfileWithPlan,
-} from '../profile.js';
+import { PROFILE_FILES, profileWithConfig, readProfileEntries, writeProfileWithPlan } from '../profile.js';
 import type { PolicyFactory, RunCallbacks } from '../run.js';
 import { loadDatasets, scorerFor } from '../setup.js';
 
@@ -49,14 +43,15 @@ export async function ensureBenchProfile(args: {
   });
   try {
     const { train } = await loadDatasets(args.config.data);
-    const { rows, failed } = await runProfile({
+    const { rows, failed } = await profileWithConfig({
       policy,
       problems: train,
       score: scorerFor(args.config.data),
       dir: args.dir,
       ledger: new Ledger(),
       model: args.base,
-      options: profileOptionsFromConfig(args.config, { seed: args.seed }),
+      config: args.config,
+      overrides: { seed: args.seed },
       onProgress: args.callbacks?.onProfile,
     });
     writeProfileWithPlan(args.dir, rows, { seed: args.seed }, failed);
