@@ -1,6 +1,5 @@
 /** Pieces shared by the CLI commands: config loading with overrides, number parsing, progress, errors. */
 import type { Command } from 'commander';
-import { intOption } from './options.js';
 import {
   applyOverrides,
   parseConfig,
@@ -11,11 +10,6 @@ import {
 
 // Terminal progress and number formatting live in progress.ts; re-exported for the commands.
 export { formatFlops, pct, progressBar, terminalCallbacks } from './progress.js';
-
-/** An integer flag ≥ `min` (kept for commands not yet on the bounded parsers of ./options). */
-export function intArg(name: string, min: number): (v: string) => number {
-  return intOption(name, { min });
-}
 
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startDashboard } from '../../serve/dashboard.js';
-import { guarded, intArg } from '../common.js';
+import { guarded } from '../common.js';
+import { intOption } from '../options.js';
 
 export function register(program: Command): void {
   program
@@ -10,7 +11,7 @@ export function register(program: Command): void {
         'updating while runs write (read-only: never slows or blocks a run)',
     )
     .argument('[runs-dir]', 'directory holding run and benchmark directories', 'runs')
-    .option('-p, --port <n>', 'port to listen on (0 = any free port)', intArg('--port', 0), 8737)
+    .option('-p, --port <n>', 'port to listen on (0 = any free port)', intOption('--port', { min: 0, max: 65535 }), 8737)
     .option('--host <host>', 'interface to listen on (default: this machine only)', '127.0.0.1')
     .action((root: string, opts: { port: number; host: string }) =>
       guarded(async () => {
