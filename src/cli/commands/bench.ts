@@ -19,7 +19,7 @@ import { measureEvalNoise, type EvalNoise } from '../../run/bench/noise.js';
 import { loadDatasets, scorerFor } from '../../run/setup.js';
 import { writeJsonAtomic } from '../../run/rundir.js';
 import { collect, guarded, terminalCallbacks } from '../common.js';
-import { intOption } from '../options.js';
+import { intListOption, intOption } from '../options.js';
 import { embeddedPolicies } from '../policies.js';
 
 export function machineDescription(): string {
@@ -75,13 +75,9 @@ async function evalNoise(args: BenchArgs, opts: { checkpoint?: string; repeats: 
   }
 }
 
-function presetFrom(opts: { quick?: boolean; preset?: string; seeds?: string }): BenchPreset {
+function presetFrom(opts: { quick?: boolean; preset?: string; seeds?: number[] }): BenchPreset {
   const preset = { ...benchPreset(opts.quick ? 'quick' : (opts.preset ?? 'post-sft')) };
-  if (opts.seeds) {
-    preset.seeds = String(opts.seeds).split(',').map(Number);
-    if (preset.seeds.some((s) => !Number.isInteger(s)))
-      throw new Error(`bench: --seeds must list integers, got '${opts.seeds}'`);
-  }
+  if (opts.seeds) preset.seeds = opts.seeds;
   return preset;
 }
 
@@ -96,7 +92,7 @@ export function register(program: Command): void {
     .option('--quick', 'the quick preset (≤ 15 minutes on 2 cores, 2 seeds: a check, not a result)')
     .option('-o, --out <dir>', 'output directory (finished runs in it are reused, killed ones resumed)')
     .option('--methods <list>', 'comma-separated methods (default: the preset’s; baselines are added)')
-    .option('--seeds <list>', 'comma-separated seeds (default: the preset’s)')
+    .option('--seeds <list>', 'comma-separated seeds (default: the preset’s)', intListOption('--seeds', { min: 0 }))
     .option('--set <key.path=value>', 'override a config field for every run (repeatable)', collect, [])
     .option('--report', 'only write results from the runs already finished in --out (train nothing)')
     .option(
