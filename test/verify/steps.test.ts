@@ -39,3 +39,20 @@ describe('extraction order', () => {
     expect(verifyAnswer('I pick (C)', 'C').reward).toBe(1);
   });
 });
+
+describe('percent rule per dataset', () => {
+  const cases: Array<[string, string, Record<'strip' | 'fraction' | 'either', 0 | 1>]> = [
+    ['\\boxed{50\\%}', '50', { strip: 1, fraction: 0, either: 1 }],
+    ['\\boxed{50\\%}', '0.5', { strip: 0, fraction: 1, either: 1 }],
+    ['The answer is 50 percent', '\\frac12', { strip: 0, fraction: 1, either: 1 }],
+    ['\\boxed{50\\%}', '5', { strip: 0, fraction: 0, either: 0 }],
+    ['\\boxed{28\\%}', '28\\%', { strip: 1, fraction: 1, either: 1 }],
+  ];
+  for (const [completion, gold, want] of cases) {
+    for (const percent of ['strip', 'fraction', 'either'] as const) {
+      it(`${percent}: ${completion} vs ${gold} → ${want[percent]}`, () => {
+        expect(verifyAnswer(completion, gold, { percent }).reward).toBe(want[percent]);
+      });
+    }
+  }
+});
