@@ -16,6 +16,10 @@ export function cleanAnswer(input: string): string {
   s = s.replace(/\\right\s*\\?([)\]}|.])/g, (_m, b: string) => (b === '.' ? '' : b === '}' ? '\\}' : b));
   s = s.replace(/\\(?:left|right|big|Big|bigg|Bigg)[lr]?\b/g, '');
   s = s.replace(/\\langle/g, '(').replace(/\\rangle/g, ')');
+  s = s
+    .replace(/\\[lr]?vert\b|\\[lr]?Vert\b/g, '|')
+    .replace(/\\lbrace\b/g, '\\{')
+    .replace(/\\rbrace\b/g, '\\}');
   s = s.replace(/\\(?:displaystyle|textstyle|limits|nolimits)\b/g, ' ');
   s = s.replace(/,\\!\s*/g, ',');
   s = s.replace(/(?<!\\)\\[,;:! ]|\\q?quad\b|~/g, ' ');
