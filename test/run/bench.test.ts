@@ -155,7 +155,9 @@ describe('bench', () => {
     for (const p of Object.values(BENCH_PRESETS)) {
       expect(p.claim.length).toBeGreaterThan(10);
       if (p.name !== 'quick') expect(p.seeds.length).toBeGreaterThanOrEqual(5);
-      for (const m of p.methods) expect(() => benchMethod(m)).not.toThrow();
+      // every method's config is valid in every preset (cross-field rules included)
+      for (const m of methodsToRun(p))
+        expect(() => runConfig(argsFor(dir, { preset: p }), m, 1)).not.toThrow();
     }
   });
 });

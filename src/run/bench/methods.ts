@@ -77,14 +77,16 @@ export const BENCH_METHODS: BenchMethod[] = [
     baseline: 'drgrpo',
   },
   {
-    name: 'grpo+linear-r',
-    description: 'uniform GRPO with Linear-R asymmetric prompt weights',
-    sets: ['allocator.type=uniform', 'weighting.type=linear-r'],
+    name: 'drgrpo+linear-r',
+    description: 'uniform, G = 8, Linear-R asymmetric prompt weights on Dr.GRPO advantages',
+    sets: ['allocator.type=uniform', 'estimator.type=drgrpo', 'weighting.type=linear-r'],
+    baseline: 'drgrpo',
   },
   {
-    name: 'grpo+sqrt-r',
-    description: 'uniform GRPO with Sqrt-R asymmetric prompt weights',
-    sets: ['allocator.type=uniform', 'weighting.type=sqrt-r'],
+    name: 'drgrpo+sqrt-r',
+    description: 'uniform, G = 8, Sqrt-R asymmetric prompt weights on Dr.GRPO advantages',
+    sets: ['allocator.type=uniform', 'estimator.type=drgrpo', 'weighting.type=sqrt-r'],
+    baseline: 'drgrpo',
   },
   {
     name: 'sgpo+sqrt-r',

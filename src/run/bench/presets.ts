@@ -81,7 +81,7 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
       'asymmetric prompt weighting (Linear-R, Sqrt-R) speeds up RL from a weak start (R1-Zero-style), ' +
       'and helps little after a supervised warm start',
     seeds: [1, 2, 3, 4, 5],
-    methods: ['grpo', 'rloo', 'drgrpo', 'grpo+linear-r', 'grpo+sqrt-r', 'dapo', 'sgpo+sqrt-r'],
+    methods: ['grpo', 'drgrpo', 'drgrpo+linear-r', 'drgrpo+sqrt-r', 'rloo', 'dapo', 'sgpo+sqrt-r'],
     baseline: 'grpo',
     sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=3e12', 'eval.every=25'],
     pretrain: FROM_SCRATCH_PRETRAIN,
