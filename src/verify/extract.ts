@@ -154,6 +154,17 @@ export function lastNumber(text: string): string | undefined {
   return found?.replace(/,(?=\d{3})/g, '');
 }
 
+/** The last sentence or line of a text (where a last number would be taken from). */
+export function lastSentence(text: string): string {
+  const parts = text.trimEnd().split(/\n|(?<=[^\d\s])\.\s|(?<=\d)\.\s+(?=[A-Z])/);
+  return parts[parts.length - 1] ?? '';
+}
+
+/** "3 or 4", "either 2 or 5": two values offered, so none of them is the answer. */
+export function isHedged(text: string): boolean {
+  return /(?:\d|\$|\})[^.\n]*\b(?:or|and\/or)\b[^.\n]*(?:\d|\$)/i.test(text);
+}
+
 /** The last LaTeX region's body, if any. */
 export function lastLatex(text: string): string | undefined {
   const { regions } = mathRegions(text);
@@ -235,6 +246,8 @@ export function extractCandidates(completion: string, ctx: ExtractContext = {}):
     const letter = choiceCandidate(text);
     if (letter) out.push({ answer: letter, step: 'choice' });
   }
+  // "… is 3 or 4": neither the last expression nor the last number is the answer.
+  if (isHedged(lastSentence(text))) return { candidates: out };
   const latex = lastLatex(text);
   if (latex) out.push({ answer: latex, step: 'last_latex' });
   const num = lastNumber(text);

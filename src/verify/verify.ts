@@ -11,6 +11,7 @@ import {
   distinct,
   extractCandidates,
   findBoxed,
+  isHedged,
   lastLatex,
   lastNumber,
   type ExtractStep,
@@ -78,6 +79,14 @@ export function verifyAnswer(completion: string, gold: string, options: VerifyOp
     }
     const predText = usableText(c.answer, c.step, goldNode);
     if (predText === undefined) {
+      if (goldNode.t !== 'text' && c.step !== 'whole' && isHedged(c.answer))
+        return {
+          reward: 0,
+          reason: 'no_answer',
+          extracted: c.answer,
+          step: c.step,
+          message: 'more than one answer offered',
+        };
       // The box is where the answer was put: what it holds is not searched again for a number.
       if (c.step === 'boxed')
         return {
@@ -140,6 +149,7 @@ function usableText(candidate: string, step: ExtractStep, gold: Node): string | 
     return undefined;
   const marker = step === 'final_answer' || step === 'answer_colon' || step === 'hashes';
   if (marker && candidate.trim().split(/\s+/).length > MAX_NARROWED_WORDS) return undefined;
+  if (isHedged(candidate)) return undefined;
   const options = [lastLatex(candidate), lastNumber(candidate)].filter(
     (x): x is string => x !== undefined && parseAnswer(x).t !== 'text',
   );

@@ -64,6 +64,10 @@ export const EXTRACT_FINAL_ANSWER: Case[] = [
   ['The answer is 7.78.', '7.78', 1],
   ['Anna pays approximately $7.78 for her fudge. Final Answer: The final answer is 7.78.', '7.78', 1],
   ['Final Answer: The final answer is $100$. I hope it is correct.', '101', 0],
+  ['The final answer is 3 or 4.', '4', 0],
+  ['The final answer is $x = 2$ or $x = 3$.', '3', 0],
+  ['\\boxed{2 \\text{ or } 3}', '3', 0],
+  ['The final answer is Monday or Tuesday.', '\\text{Monday or Tuesday}', 1],
 ];
 
 export const EXTRACT_ANSWER_COLON: Case[] = [
@@ -120,6 +124,9 @@ export const EXTRACT_LAST_NUMBER: Case[] = [
   ['We need 2^{10} ways', '10', 0],
   ['so 7 - 3', '3', 0],
   ['The total is 5+3 = 8', '8', 1],
+  ['3 or 4', '4', 0],
+  ['I think it is 3, or maybe 4', '4', 0],
+  ['We try 3 or 4 first. Then the total is 9', '9', 1],
   ['No idea.', '2', 'no_answer'],
   ['', '2', 'no_answer'],
   ['I could not solve it', '2', 'no_answer'],
