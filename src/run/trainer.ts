@@ -142,6 +142,9 @@ export async function train(deps: TrainDeps): Promise<TrainResult> {
       evalResult,
     });
     if (thisStep % config.checkpointEvery === 0 || thisStep === config.steps) await checkpoint(loop);
+    // Let the event loop run once per step: a step's awaits resolve at once on the embedded engine,
+    // so without this a Ctrl-C handler (or a dashboard request) would wait for the whole run.
+    await new Promise((resolve) => setImmediate(resolve));
     if (collected.finished) return finish(loop, 'schedule');
     if (deps.stopAfterSteps !== undefined && thisStep >= deps.stopAfterSteps && thisStep < config.steps) {
       return { steps: thisStep, evals: loop.evals, ledger: deps.ledger.snapshot(), stoppedBy: 'interrupted' };
