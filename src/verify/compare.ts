@@ -2,6 +2,8 @@ import { freeSymbols, some, type Node } from './ast.js';
 import type { EvalContext, PercentReading } from './evaluate.js';
 import { asIntervals, flip, type Interval } from './intervals.js';
 import { constantsEqual, expressionsEqual, proportional, type NumericNote } from './numeric.js';
+import { expandPlusMinus } from './plusminus.js';
+import { equationValue, isArith } from './shape.js';
 
 /**
  * Structural equivalence of a gold answer and a predicted one (both parsed). The rules, each
@@ -77,22 +79,6 @@ function kind(n: Node): string {
   }
 }
 
-const ARITH = new Set([
-  'num',
-  'based',
-  'sym',
-  'const',
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'neg',
-  'pct',
-  'fn',
-]);
-const isArith = (n: Node): boolean => !some(n, (x) => !ARITH.has(x.t));
-
 function equal(g: Node, p: Node, ctx: Ctx): boolean {
   if (g.t === 'text' || p.t === 'text')
     return g.t === 'text' && p.t === 'text' && g.text === p.text && g.text.length > 0;
@@ -119,17 +105,6 @@ function sameText(g: Node, p: Node): boolean {
   return JSON.stringify(g, bigintJson) === JSON.stringify(p, bigintJson);
 }
 const bigintJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
-
-/** The value of "x = …" or "f(x) = …" (the last side of a chain), else undefined. */
-function equationValue(n: Node): Node | undefined {
-  if (n.t !== 'rel' || !n.ops.every((o) => o === '=') || !isNamed(n.sides[0])) return undefined;
-  return n.sides[n.sides.length - 1];
-}
-
-/** A variable (x, a_1) or an unknown function applied (f(x)): what may stand left of "=" in "x = 5". */
-function isNamed(n: Node): boolean {
-  return n.t === 'sym' || (n.t === 'fn' && n.name.endsWith('()'));
-}
 
 function relationEqual(g: Node, p: Node, ctx: Ctx): boolean {
   if (g.t !== 'rel' || p.t !== 'rel') {
@@ -260,59 +235,4 @@ function plusMinusEqual(g: Node, p: Node, ctx: Ctx): boolean {
   const pa = expandPlusMinus(p);
   if (!ga || !pa) return false;
   return matchUnordered(ga, pa, (x, y) => equal(x, y, ctx));
-}
-
-function expandPlusMinus(n: Node): Node[] | undefined {
-  if (n.t === 'seq' && (n.open === '' || n.open === '{')) {
-    const out: Node[] = [];
-    for (const item of n.items) {
-      const e = expandPlusMinus(item);
-      if (!e) return undefined;
-      out.push(...e);
-    }
-    return out;
-  }
-  if (n.t === 'rel') {
-    const v = equationValue(n);
-    return v ? expandPlusMinus(v) : undefined;
-  }
-  if (!isArith(n) && !some(n, (x) => x.t === 'pm')) return [n];
-  let variants: Node[] = [n];
-  for (let guard = 0; guard < 4; guard++) {
-    const next: Node[] = [];
-    let found = false;
-    for (const v of variants) {
-      const split = splitFirstPm(v);
-      if (split) {
-        found = true;
-        next.push(...split);
-      } else next.push(v);
-    }
-    variants = next;
-    if (!found) return variants;
-  }
-  return undefined;
-}
-
-/** Replaces the first ± in `n` (pre-order) by + and by −. */
-function splitFirstPm(n: Node): [Node, Node] | undefined {
-  if (n.t === 'pm')
-    return [
-      { t: 'add', a: n.a, b: n.b },
-      { t: 'sub', a: n.a, b: n.b },
-    ];
-  const keys = ['a', 'b'] as const;
-  for (const k of keys) {
-    const child = (n as Record<string, unknown>)[k] as Node | undefined;
-    if (!child || typeof child !== 'object' || !('t' in child)) continue;
-    const s = splitFirstPm(child);
-    if (s) return [{ ...n, [k]: s[0] } as Node, { ...n, [k]: s[1] } as Node];
-  }
-  if (n.t === 'fn') {
-    for (let i = 0; i < n.args.length; i++) {
-      const s = splitFirstPm(n.args[i]);
-      if (s) return s.map((x) => ({ ...n, args: n.args.map((y, j) => (j === i ? x : y)) })) as [Node, Node];
-    }
-  }
-  return undefined;
 }

@@ -79,6 +79,7 @@ export class VerifierPool {
   private fatal?: string;
   private counts: Record<VerifyReason, number> = emptyCounts();
   private peak = 0;
+  private readyWaiters: Array<() => void> = [];
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? 2);
@@ -93,9 +94,11 @@ export class VerifierPool {
     worker.on('message', (msg: VerifyResponse | { ready: true } | { fatal: string }) => {
       if ('ready' in msg) {
         slot.ready = true;
+        if (this.slots.every((x) => x.ready)) for (const w of this.readyWaiters.splice(0)) w();
         this.pump();
       } else if ('fatal' in msg) {
         this.fatal = msg.fatal;
+        for (const w of this.readyWaiters.splice(0)) w();
         this.failAll(`verifier worker failed to start: ${msg.fatal}`);
       } else if (slot.busy && slot.busy.pending.req.id === msg.id) {
         const { pending, timer } = slot.busy;
@@ -188,6 +191,12 @@ export class VerifierPool {
   /** How many checks ended with each reason since the pool started (timeouts and crashes included). */
   stats(): Record<VerifyReason, number> {
     return { ...this.counts };
+  }
+
+  /** Resolves once every worker has started, or one failed to (checks sent before wait in the queue). */
+  whenReady(): Promise<void> {
+    if (this.slots.every((x) => x.ready)) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   /** The most checks that were running at once (at most `size`). */

@@ -90,6 +90,7 @@ describe('VerifierPool (worker threads, time limit)', () => {
   it('runs checks in parallel across its workers', async () => {
     const parallel = new VerifierPool({ size: 2, timeoutMs: 300 });
     try {
+      await parallel.whenReady();
       const res = await parallel.verifyMany(
         Array.from({ length: 4 }, () => ({ completion: '1', groundTruth: '1', debug: 'hang' as const })),
       );
