@@ -118,6 +118,17 @@ export function evalChangeLine(
   );
 }
 
+/** What Ctrl-C does while a run shows progress (set by terminalCallbacks, cleared by its stop). */
+let onInterrupt: (() => void) | undefined;
+
+// Listening from the moment the CLI loads, before the engine starts its threads: a listener added
+// later was seen to miss Ctrl-C altogether in some runs. Without a run in progress, Ctrl-C ends the
+// process as usual, unless a command listens itself (the servers stop gracefully).
+process.on('SIGINT', () => {
+  if (onInterrupt) onInterrupt();
+  else if (process.listenerCount('SIGINT') === 1) process.exit(130);
+});
+
 export interface TerminalOptions {
   /** The training bar fills by FLOPs when the run has a budget (it usually ends there, not at its step limit). */
   flopBudget?: number;
@@ -147,14 +158,14 @@ export function terminalCallbacks(
     process.stderr.write(`\ninterrupted.${opts.resumeHint ? ` ${opts.resumeHint}` : ''}\n`);
     process.exit(130);
   };
-  process.once('SIGINT', onSigint);
+  onInterrupt = onSigint;
   const eta = new SmoothedEta();
   const started = performance.now();
   let lastEval = 'not yet';
   return {
     stop: () => {
       stopBar();
-      process.removeListener('SIGINT', onSigint);
+      if (onInterrupt === onSigint) onInterrupt = undefined;
     },
     onPhase: (m) => {
       stopBar();
