@@ -88,6 +88,8 @@ export class FleetPolicy implements Policy {
   private readonly queue: Task[] = [];
   private readonly closing = new AbortController();
   private readonly cancelled = new WeakSet<SampleRequest>();
+  /** The counters of each sample() call, so concurrent calls report their own. */
+  private readonly perCall = new WeakMap<SampleRequest, FleetCounters>();
   private wakeTimer: NodeJS.Timeout | undefined;
   private readonly perServer: number;
   private readonly maxAttempts: number;
@@ -119,21 +121,11 @@ export class FleetPolicy implements Policy {
     setMaxListeners(0, this.closing.signal);
   }
 
-  /** Per server: requests in flight, whether backed off, and its last error. */
-  serverStatus(): Array<{ name: string; inFlight: number; backedOff: boolean; lastError?: string }> {
-    const now = Date.now();
-    return this.servers.map((s) => ({
-      name: s.member.name,
-      inFlight: s.inFlight.size,
-      backedOff: s.backoffUntil > now,
-      lastError: s.lastError,
-    }));
-  }
-
   async sample(req: SampleRequest): Promise<SampleResult> {
     if (this.closing.signal.aborted) throw new Error('fleet: sample() after close()');
     validateRequest(req);
-    const before = { ...this.counters };
+    const counts = { requests: 0, retries: 0, timeouts: 0, failures: 0 };
+    this.perCall.set(req, counts);
     const pending = req.prompts.map(
       (_, index) =>
         new Promise<Reply | SampleFailure>((resolve, reject) =>
@@ -150,8 +142,8 @@ export class FleetPolicy implements Policy {
     }
     const failed = outcomes.filter((o): o is SampleFailure => 'error' in o);
     if (failed.length > 0 && !req.allowFailures) throw new Error(failed[0].error);
-    let tokens = 0;
-    const groups = outcomes.map((o) => ('error' in o ? [] : ((tokens += o.tokens), o.rollouts)));
+    const groups = outcomes.map((o) => ('error' in o ? [] : o.rollouts));
+    const tokens = outcomes.reduce((sum, o) => sum + ('error' in o ? 0 : o.tokens), 0);
     const counted = this.opts.params !== undefined;
     return {
       groups,
@@ -159,11 +151,7 @@ export class FleetPolicy implements Policy {
       flops: counted ? 2 * this.opts.params! * tokens : 0,
       flopsCounted: counted,
       failed: failed.length > 0 ? failed : undefined,
-      requests: {
-        retries: this.counters.retries - before.retries,
-        timeouts: this.counters.timeouts - before.timeouts,
-        failures: this.counters.failures - before.failures,
-      },
+      requests: { retries: counts.retries, timeouts: counts.timeouts, failures: counts.failures },
     };
   }
 
@@ -215,7 +203,7 @@ export class FleetPolicy implements Policy {
     const controller = new AbortController();
     task.running = controller;
     server.inFlight.add(task);
-    this.counters.requests++;
+    this.count(task, 'requests');
     const signal = AbortSignal.any([controller.signal, this.closing.signal]);
     const prompt = task.req.prompts[task.index];
     server.member.sampleGroup(task.req, prompt, task.index, signal).then(
@@ -241,7 +229,7 @@ export class FleetPolicy implements Policy {
     }
     if (cancelledByUs) {
       this.queue.unshift(task); // pulled off a server that was backed off: not the prompt's fault
-      this.counters.retries++;
+      this.count(task, 'retries');
       return;
     }
     if (isConfigurationFault(err)) {
@@ -251,15 +239,21 @@ export class FleetPolicy implements Policy {
     const message = err instanceof Error ? err.message : String(err);
     task.attempts++;
     task.lastError = message;
-    if (isTimeout(err)) this.counters.timeouts++;
+    if (isTimeout(err)) this.count(task, 'timeouts');
     if (!isRequestFault(err)) this.backOff(server, message);
     if (isRequestFault(err) || task.attempts >= this.maxAttempts) {
-      this.counters.failures++;
+      this.count(task, 'failures');
       task.resolve({ index: task.index, error: message, server: server.member.name });
       return;
     }
-    this.counters.retries++;
+    this.count(task, 'retries');
     this.queue.unshift(task);
+  }
+
+  private count(task: Task, key: keyof FleetCounters): void {
+    this.counters[key]++;
+    const call = this.perCall.get(task.req);
+    if (call) call[key]++;
   }
 
   /** Backs the server off and moves its other requests in flight to the queue (re-sent elsewhere). */
