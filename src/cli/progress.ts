@@ -121,9 +121,9 @@ export function evalChangeLine(
 /** What Ctrl-C does while a run shows progress (set by terminalCallbacks, cleared by its stop). */
 let onInterrupt: (() => void) | undefined;
 
-// Listening from the moment the CLI loads, before the engine starts its threads: a listener added
-// later was seen to miss Ctrl-C altogether in some runs. Without a run in progress, Ctrl-C ends the
-// process as usual, unless a command listens itself (the servers stop gracefully).
+// One listener from the moment the CLI loads. Ctrl-C is served between training steps (the trainer
+// yields to the event loop once per step). Without a run in progress it ends the process as usual,
+// unless a command listens itself (the servers stop gracefully).
 process.on('SIGINT', () => {
   if (onInterrupt) onInterrupt();
   else if (process.listenerCount('SIGINT') === 1) process.exit(130);
