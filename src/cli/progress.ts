@@ -147,8 +147,10 @@ export interface TerminalOptions {
 export function terminalCallbacks(
   totalSteps: number,
   opts: TerminalOptions = {},
-): RunCallbacks & { stop(): void } {
+): RunCallbacks & { stop(): void; nextRun(steps: number, flopBudget: number): void } {
   let bar: Bar | undefined;
+  let steps = totalSteps;
+  let budgetOf = opts.flopBudget ?? 0;
   const stopBar = () => {
     bar?.stop();
     bar = undefined;
@@ -159,10 +161,19 @@ export function terminalCallbacks(
     process.exit(130);
   };
   onInterrupt = onSigint;
-  const eta = new SmoothedEta();
-  const started = performance.now();
+  let eta = new SmoothedEta();
+  let started = performance.now();
   let lastEval = 'not yet';
   return {
+    /** A benchmark starts its next run: size the training bar for it and start its ETA afresh. */
+    nextRun: (runSteps, flopBudget) => {
+      stopBar();
+      steps = runSteps;
+      budgetOf = flopBudget;
+      eta = new SmoothedEta();
+      started = performance.now();
+      lastEval = 'not yet';
+    },
     stop: () => {
       stopBar();
       if (onInterrupt === onSigint) onInterrupt = undefined;
@@ -182,10 +193,10 @@ export function terminalCallbacks(
     onStep: (row) => {
       // With a FLOP budget the run usually ends there, not at its step limit: the bar fills by
       // whichever is nearer its end, in tenths of a percent.
-      const budget = opts.flopBudget ?? 0;
+      const budget = budgetOf;
       bar ??= progressBar(
         'train',
-        budget > 0 ? 1000 : totalSteps,
+        budget > 0 ? 1000 : steps,
         'held-out acc {acc} | reward {reward} | {flops} | ETA {timeLeft}',
         budget > 0
           ? { stream: opts.stream, everySteps: opts.everySteps ?? 50, counter: '{percentage}% (step {step})' }
@@ -197,7 +208,7 @@ export function terminalCallbacks(
       }
       const done = Math.min(
         1,
-        Math.max(row.step / Math.max(1, totalSteps), budget > 0 ? row.chargedFlops / budget : 0),
+        Math.max(row.step / Math.max(1, steps), budget > 0 ? row.chargedFlops / budget : 0),
       );
       bar.update(budget > 0 ? Math.floor(1000 * done) : row.step, {
         step: row.step,

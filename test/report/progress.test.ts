@@ -120,4 +120,27 @@ describe('terminal progress', () => {
     ]);
     expect(lines[2]).toContain('8.0 GFLOP of 80.0 GFLOP');
   });
+
+  it('a benchmark sizes the bar afresh for each run', () => {
+    const p = pipe();
+    const t = terminalCallbacks(0, { stream: p.stream });
+    t.nextRun(4, 0);
+    t.onStep!({ step: 4, reward: 0.5, chargedFlops: 1e9 } as unknown as StepRow);
+    t.nextRun(100, 2e9);
+    t.onStep!({ step: 1, reward: 0.5, chargedFlops: 1e9 } as unknown as StepRow);
+    t.stop();
+    const counters = p
+      .text()
+      .split('\n')
+      .filter((l) => l.startsWith('train '))
+      .map((l) => l.split(' held-out')[0]);
+    expect(counters).toEqual([
+      'train 0/4',
+      'train 4/4',
+      'train 4/4',
+      'train 0% (step –)',
+      'train 50% (step 1)',
+      'train 50% (step 1)',
+    ]);
+  });
 });

@@ -127,7 +127,8 @@ export function register(program: Command): void {
         methodsToRun(preset, methods); // unknown names fail here, before any work
         const outDir = opts.out ?? join('runs', `bench-${preset.name}`);
         const progress = terminalCallbacks(0, {
-          resumeHint: 'Run the same bench command again: finished runs are reused, the interrupted one resumes.',
+          resumeHint:
+            'Run the same bench command again: finished runs are reused, the interrupted one resumes.',
         });
         const args: BenchArgs = {
           preset,
@@ -140,10 +141,15 @@ export function register(program: Command): void {
           callbacks: {
             onPhase: progress.onPhase,
             onPretrain: progress.onPretrain,
-            onRun: (method, seed, i, total, reused) =>
+            onRun: (method, seed, i, total, reused) => {
+              const run = runConfig(args, benchMethod(method), seed);
+              progress.nextRun(run.steps, run.flopBudget);
               progress.onPhase!(
                 `[${i}/${total}] ${method}, seed ${seed}${reused ? ' (finished before: reused)' : ''}`,
-              ),
+              );
+            },
+            onStep: progress.onStep,
+            onProfile: progress.onProfile,
           },
         };
         if (opts.printConfig) {
