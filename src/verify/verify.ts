@@ -14,6 +14,7 @@ import {
   isHedged,
   lastLatex,
   lastNumber,
+  type Candidate,
   type ExtractStep,
 } from './extract.js';
 
@@ -65,61 +66,54 @@ export function verifyAnswer(completion: string, gold: string, options: VerifyOp
   const goldText = goldAnswer(gold);
   if (goldText.length === 0) return { reward: 0, reason: 'error', message: 'the gold answer is empty' };
   const choice = goldChoice(goldText);
-  let goldNode = parseAnswer(goldText);
+  const goldNode = parseAnswer(goldText);
   const extraction = extractCandidates(completion, { goldIsList: isList(goldNode), goldIsChoice: !!choice });
   if ('malformed' in extraction) return { reward: 0, reason: 'malformed', message: extraction.malformed };
-  let lastWhy = '';
-  let firstExtracted: { answer: string; step: ExtractStep } | undefined;
+  if (choice) return judgeChoice(extraction.candidates, choice);
+  let skipped: Candidate | undefined;
   for (const c of extraction.candidates) {
-    if (choice) {
-      const letter = choiceLetter(c.answer);
-      if (!letter) continue;
-      const ok = letter === choice;
-      return result(ok, c.answer, c.step, ok ? '' : `choice ${letter}, expected ${choice}`);
-    }
     const predText = usableText(c.answer, c.step, goldNode);
-    if (predText === undefined) {
-      if (goldNode.t !== 'text' && c.step !== 'whole' && isHedged(c.answer))
-        return {
-          reward: 0,
-          reason: 'no_answer',
-          extracted: c.answer,
-          step: c.step,
-          message: 'more than one answer offered',
-        };
-      // The box is where the answer was put: what it holds is not searched again for a number.
-      if (c.step === 'boxed')
-        return {
-          reward: 0,
-          reason: 'no_answer',
-          extracted: c.answer,
-          step: c.step,
-          message: 'the boxed answer is not a value',
-        };
-      firstExtracted ??= c;
-      continue;
-    }
-    if (DECIMAL_COMMA_RE.test(goldText.trim()) && POINT_DECIMAL_RE.test(predText))
-      goldNode = parseAnswer(goldText, { decimalComma: true });
-    const predNode = parseAnswer(predText, predOptions(goldNode, goldText));
-    const [unitsGold, unitsPred] = [answerUnits(goldText), answerUnits(predText)];
-    if (unitsGold && unitsPred && unitsGold !== unitsPred)
-      return result(false, predText, c.step, `units differ: ${unitsPred} vs ${unitsGold}`);
-    const cmp = compareAnswers(goldNode, predNode, options);
-    lastWhy = cmp.why;
-    return result(cmp.equal, predText, c.step, lastWhy);
+    if (predText !== undefined) return judge(goldText, goldNode, predText, c.step, options);
+    if (goldNode.t !== 'text' && c.step !== 'whole' && isHedged(c.answer))
+      return noAnswer(c, 'more than one answer offered');
+    // The box is where the answer was put: what it holds is not searched again for a number.
+    if (c.step === 'boxed') return noAnswer(c, 'the boxed answer is not a value');
+    skipped ??= c;
   }
-  if (firstExtracted) {
-    const { answer, step } = firstExtracted;
-    return {
-      reward: 0,
-      reason: 'no_answer',
-      extracted: answer,
-      step,
-      message: 'no value in the answer text',
-    };
+  return skipped
+    ? noAnswer(skipped, 'no value in the answer text')
+    : { reward: 0, reason: 'no_answer', message: 'no answer found' };
+}
+
+/** The first candidate that names a choice letter decides. */
+function judgeChoice(candidates: Candidate[], choice: string): VerifyResult {
+  for (const c of candidates) {
+    const letter = choiceLetter(c.answer);
+    if (letter) return result(letter === choice, c.answer, c.step, `choice ${letter}, expected ${choice}`);
   }
-  return { reward: 0, reason: 'no_answer', message: 'no answer found' };
+  return { reward: 0, reason: 'no_answer', message: 'no choice letter found' };
+}
+
+/** Parses the predicted answer in the gold's light (commas, decimal comma) and compares. */
+function judge(
+  goldText: string,
+  goldNode: Node,
+  predText: string,
+  step: ExtractStep,
+  options: VerifyOptions,
+): VerifyResult {
+  if (DECIMAL_COMMA_RE.test(goldText.trim()) && POINT_DECIMAL_RE.test(predText))
+    goldNode = parseAnswer(goldText, { decimalComma: true });
+  const predNode = parseAnswer(predText, predOptions(goldNode, goldText));
+  const [unitsGold, unitsPred] = [answerUnits(goldText), answerUnits(predText)];
+  if (unitsGold && unitsPred && unitsGold !== unitsPred)
+    return result(false, predText, step, `units differ: ${unitsPred} vs ${unitsGold}`);
+  const cmp = compareAnswers(goldNode, predNode, options);
+  return result(cmp.equal, predText, step, cmp.why);
+}
+
+function noAnswer(c: Candidate, message: string): VerifyResult {
+  return { reward: 0, reason: 'no_answer', extracted: c.answer, step: c.step, message };
 }
 
 function result(ok: boolean, extracted: string, step: ExtractStep, why: string): VerifyResult {
