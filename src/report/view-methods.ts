@@ -1,5 +1,5 @@
 /** Method-specific views: the sGPO profile and plan, VIP's allocation and predictions, per-level accuracy. */
-import { num, perStep, seedBand, type XY } from './curves.js';
+import { num, perStep, seedBand, stepRows, type XY } from './curves.js';
 import { fmtPct } from './format.js';
 import { PALETTE, type Subject } from './groups.js';
 import type { Row } from './load.js';
@@ -98,7 +98,51 @@ export function sgpoSection(s: Subject): Section | null {
   } else section.missing.push('the sGPO profile (no profile.jsonl found beside the runs)');
   if (hist && section.tables.length === 0)
     section.missing.push('the sGPO plan (the profile has no class/phase columns)');
+  const byPhase = phaseTable(s);
+  if (byPhase) section.tables.push(byPhase);
   return section;
+}
+
+/** Per sGPO method and phase (steps' info.phase), summed over seeds: where the rollouts went. */
+export function phaseTable(s: Subject): Table | null {
+  const rows: string[][] = [];
+  for (const g of s.groups) {
+    const totals = new Map<string, { steps: number; generated: number; trained: number; signal: number }>();
+    for (const r of g.runs.flatMap((run) => stepRows(run.rows))) {
+      const phase = (r.info as Row | undefined)?.phase;
+      if (phase === undefined) continue;
+      const t = totals.get(String(phase)) ?? { steps: 0, generated: 0, trained: 0, signal: 0 };
+      t.steps++;
+      t.generated += num(r.rolloutsGenerated) ?? 0;
+      t.trained += num(r.rolloutsTrained) ?? 0;
+      t.signal += num(r.groupsWithSignal) ?? 0;
+      totals.set(String(phase), t);
+    }
+    for (const [phase, t] of totals) {
+      const perRollout = t.generated > 0 ? (100 * t.signal) / t.generated : 0;
+      rows.push([
+        g.method,
+        phase,
+        String(t.steps),
+        String(t.generated),
+        String(t.trained),
+        perRollout.toFixed(1),
+      ]);
+    }
+  }
+  if (rows.length === 0) return null;
+  return {
+    title: 'Rollouts by sGPO phase (all seeds)',
+    head: [
+      'method',
+      'phase',
+      'steps',
+      'rollouts generated',
+      'rollouts trained',
+      'groups with signal per 100 rollouts',
+    ],
+    rows,
+  };
 }
 
 const VIP_KEYS = ['rolloutsPerPromptMin', 'rolloutsPerPromptMedian', 'rolloutsPerPromptMax'] as const;

@@ -141,7 +141,14 @@ describe('report view', () => {
       '2/2',
     ]);
     const plan = view.sections[2].tables.map((t) => t.title);
-    expect(plan).toEqual(['sGPO plan: classes', 'sGPO plan: phases (easy → hard)']);
+    expect(plan).toEqual([
+      'sGPO plan: classes',
+      'sGPO plan: phases (easy → hard)',
+      'Rollouts by sGPO phase (all seeds)',
+    ]);
+    // fixture: 20 steps, phase 1 for steps 1–10, 64 rollouts and 40 trained a step, 4 + (step mod 3)
+    // groups with signal: steps 1–10 give 4·10 + (1+2+0+1+2+0+1+2+0+1) = 50, per seed
+    expect(view.sections[2].tables[2].rows[0]).toEqual(['sgpo', '1', '20', '1280', '800', '7.8']);
     expect(view.sections.every((s) => s.missing.length === 0)).toBe(true);
   });
 
