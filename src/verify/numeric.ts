@@ -1,5 +1,6 @@
 import { freeSymbols, some, type Node } from './ast.js';
 import { exact, float, type EvalContext } from './evaluate.js';
+import { preciselyEqual } from './precise.js';
 import * as R from './rational.js';
 import type { Q } from './rational.js';
 import { rngFor } from '../tasks/rng.js';
@@ -10,7 +11,8 @@ import { rngFor } from '../tasks/rng.js';
  * Constants: both exact (rational) → equal only when identical (10! ≠ 3628801, 0.333 ≠ 1/3).
  * A written decimal D with d places matches a value X it does not exactly equal only when d ≥ 6
  * (a "long decimal") and D is X rounded or truncated to d places. Two irrational values
- * (√8 and 2√2) are equal when their doubles agree to a relative 1e−11.
+ * (√8 and 2√2) are equal when their doubles agree to a relative 1e−11 and, where ./precise.ts
+ * covers the functions involved, their 60-digit values agree to 10⁻⁴⁵.
  *
  * With variables: evaluated at seeded random points, exactly (rational arithmetic at rational
  * points) where both sides allow it, otherwise in doubles to a relative 1e−9 at ≥ 6 points, both
@@ -89,7 +91,11 @@ export function constantsEqual(a: Node, b: Node, ctx: EvalContext, note: Numeric
     note.why ??= 'a value could not be evaluated';
     return false;
   }
-  return Math.abs(fa - fb) <= IRRATIONAL_REL_TOL * Math.max(1, Math.abs(fa), Math.abs(fb));
+  if (Math.abs(fa - fb) > IRRATIONAL_REL_TOL * Math.max(1, Math.abs(fa), Math.abs(fb))) return false;
+  // Doubles agree; 60 digits decide where they can (e^{π√163} is no integer).
+  const sure = preciselyEqual(a, b, ctx);
+  if (sure === false) note.why ??= 'the values differ beyond double precision';
+  return sure ?? true;
 }
 
 /** Seeded sample points: small distinct rationals for the exact pass, reals of both signs for doubles. */

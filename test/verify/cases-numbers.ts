@@ -170,6 +170,14 @@ export const ROOTS_PI_EXPONENTS: Case[] = [
   ['\\boxed{2^{10}}', '1025', 0],
   ['\\boxed{e^{3}}', 'e^2', 0],
   ['\\boxed{\\log_3 8}', '\\log_2 8', 0],
+  ['\\boxed{e^{\\pi\\sqrt{163}}}', '262537412640768744', 0],
+  ['\\boxed{\\sin^2(1)+\\cos^2(1)}', '1', 1],
+  ['\\boxed{\\ln(e^2)}', '2', 1],
+  [
+    '\\boxed{\\frac{\\sqrt{\\sqrt{11}+\\sqrt{194}}}{15+2\\sqrt{33}}}',
+    '\\frac{\\sqrt{\\sqrt{11}+\\sqrt{194}}}{2\\sqrt{33}+15}',
+    1,
+  ],
 ];
 
 export const FACTORIALS_BINOMIALS: Case[] = [
