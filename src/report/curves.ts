@@ -11,8 +11,8 @@ export type Axis = 'flops' | 'step' | 'wall';
 export interface EvalPoint {
   step: number;
   flops: number;
-  /** Wall seconds so far, summed over the ledger's phases (evaluation included). */
-  wallS: number;
+  /** Wall seconds so far, summed over the ledger's phases (evaluation included); null without a ledger. */
+  wallS: number | null;
   accuracy: number;
   greedy: number | null;
   sampled: number | null;
@@ -24,8 +24,8 @@ export interface EvalPoint {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function wallSeconds(ledger: unknown): number {
-  if (!ledger || typeof ledger !== 'object') return 0;
+function wallSeconds(ledger: unknown): number | null {
+  if (!ledger || typeof ledger !== 'object') return null;
   let ms = 0;
   for (const phase of Object.values(ledger as Record<string, unknown>)) {
     ms += num((phase as Row | null)?.wallMs) ?? 0;
@@ -79,7 +79,7 @@ export function evalPoints(rows: Row[], headline: unknown): EvalPoint[] {
   return out;
 }
 
-export function xOf(p: EvalPoint, axis: Axis): number {
+export function xOf(p: EvalPoint, axis: Axis): number | null {
   return axis === 'flops' ? p.flops : axis === 'step' ? p.step : p.wallS;
 }
 

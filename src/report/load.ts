@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { runsFromResults } from './from-results.js';
 
 export type Row = Record<string, unknown>;
 
@@ -159,13 +160,15 @@ function subdirs(dir: string): string[] {
 }
 
 export function loadBench(dir: string): BenchData {
-  const runs = subdirs(join(dir, 'runs')).filter(isRunDir).map(loadRun);
+  const results = readJsonOrNull(join(dir, 'results.json'));
+  const dirs = subdirs(join(dir, 'runs')).filter(isRunDir).map(loadRun);
+  const runs = dirs.length ? dirs : runsFromResults(results);
   const profileDir = subdirs(dir).find((d) => basename(d).startsWith('profile-'));
   const profile = profileDir ? readJsonl(join(profileDir, 'profile.jsonl')).rows : [];
   return {
     name: basename(dir),
     dir,
-    results: readJsonOrNull(join(dir, 'results.json')),
+    results,
     runs,
     profile: profile.length ? profile : (runs.find((r) => r.profile)?.profile ?? null),
   };

@@ -1,5 +1,14 @@
 /** The headline section: held-out accuracy against training-side FLOPs, steps and wall time. */
-import { firstCrossing, phaseChanges, rowX, seedBand, xOf, type Axis, type XY } from './curves.js';
+import {
+  firstCrossing,
+  phaseChanges,
+  rowX,
+  seedBand,
+  xOf,
+  type Axis,
+  type EvalPoint,
+  type XY,
+} from './curves.js';
 import { headlineOf, reportedCrossing, type MethodGroup, type Subject } from './groups.js';
 import type { Chart, ChartSeries, Section, Table } from './types.js';
 import { fmtFlops, fmtPct } from './format.js';
@@ -24,7 +33,8 @@ function atFlops(g: MethodGroup, axis: Axis, flops: number): number | null {
   const xs = g.evals
     .map((ev) => ev.find((p) => p.flops >= flops - 1e-6 * flops))
     .filter((p) => p !== undefined)
-    .map((p) => xOf(p, axis));
+    .map((p) => xOf(p, axis))
+    .filter((x) => x !== null);
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
@@ -41,8 +51,16 @@ function crossingX(s: Subject, g: MethodGroup, axis: Axis, x: number[], mean: nu
   return axis === 'flops' ? reported : atFlops(g, axis, reported);
 }
 
+/** (x, accuracy) on `axis`, leaving out evaluations with no x there (no ledger, so no wall time). */
+function onAxis(points: EvalPoint[], axis: Axis): XY[] {
+  return points.flatMap((p): XY[] => {
+    const x = xOf(p, axis);
+    return x === null ? [] : [[x, p.accuracy]];
+  });
+}
+
 function methodLayers(s: Subject, g: MethodGroup, axis: Axis, chart: Chart): void {
-  const curves: XY[][] = g.evals.map((ev) => ev.map((p): XY => [xOf(p, axis), p.accuracy]));
+  const curves = g.evals.map((ev) => onAxis(ev, axis));
   const many = curves.filter((c) => c.length).length > 1;
   curves.forEach((c, i) => {
     if (c.length === 0) return;
@@ -72,13 +90,13 @@ function methodLayers(s: Subject, g: MethodGroup, axis: Axis, chart: Chart): voi
 function singleCrossing(s: Subject, g: MethodGroup, axis: Axis, chart: Chart): void {
   const pts = g.evals.find((e) => e.length);
   if (g.evals.filter((e) => e.length).length !== 1 || !pts || s.target === null) return;
-  const x = pts.map((p) => xOf(p, axis));
+  const xy = onAxis(pts, axis);
   const cx = crossingX(
     s,
     g,
     axis,
-    x,
-    pts.map((p) => p.accuracy),
+    xy.map((p) => p[0]),
+    xy.map((p) => p[1]),
   );
   if (cx !== null)
     chart.markers!.push({ x: cx, y: s.target, label: `${g.method} reaches the target`, color: g.color });

@@ -20,6 +20,14 @@ export function profileHistogram(profile: Row[]): { k: number; counts: number[] 
   return { k, counts };
 }
 
+/** The histogram results.json keeps of the benchmark's profile (when the profile file is not at hand). */
+export function reportedHistogram(results: Row | null): { k: number; counts: number[] } | null {
+  const p = results?.profile as Row | null | undefined;
+  const k = num(p?.k);
+  const counts = Array.isArray(p?.histogram) ? (p.histogram as unknown[]).map((c) => num(c) ?? 0) : [];
+  return k !== null && counts.length === k + 1 ? { k, counts } : null;
+}
+
 /** Classes and phases of the sGPO plan as the profile file records them (class, kept, G, phase). */
 export function planTables(profile: Row[]): Table[] {
   if (!profile.some((r) => typeof r.class === 'string')) return [];
@@ -68,7 +76,7 @@ export function sgpoSection(s: Subject): Section | null {
   const hasSgpo = s.groups.some((g) =>
     g.runs.some((r) => (r.config?.allocator as Row | undefined)?.type === 'sgpo'),
   );
-  if (!hasSgpo && !s.profile) return null;
+  if (!hasSgpo && !s.profile && !reportedHistogram(s.results)) return null;
   const section: Section = {
     id: 'sgpo',
     title: 'sGPO: profile and plan',
@@ -76,12 +84,12 @@ export function sgpoSection(s: Subject): Section | null {
     tables: [],
     missing: [],
   };
-  const hist = s.profile ? profileHistogram(s.profile) : null;
+  const hist = s.profile ? profileHistogram(s.profile) : reportedHistogram(s.results);
   if (hist) {
     section.charts.push({
       id: 'profile-hist',
       title: `Profile of the base policy: prompts by successes out of ${hist.k}`,
-      note: `p̂ = successes / ${hist.k}; ${s.profile!.length} prompts. Phase boundaries are drawn on the accuracy curves.`,
+      note: `p̂ = successes / ${hist.k}; ${hist.counts.reduce((a, b) => a + b, 0)} prompts. Phase boundaries are drawn on the accuracy curves.`,
       xLabel: 'p̂',
       yLabel: 'prompts',
       series: [
@@ -94,7 +102,7 @@ export function sgpoSection(s: Subject): Section | null {
         },
       ],
     });
-    section.tables.push(...planTables(s.profile!));
+    section.tables.push(...planTables(s.profile ?? []));
   } else section.missing.push('the sGPO profile (no profile.jsonl found beside the runs)');
   if (hist && section.tables.length === 0)
     section.missing.push('the sGPO plan (the profile has no class/phase columns)');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -177,6 +177,57 @@ describe('report view', () => {
     expect(missing).toContain('bare: meta.json (version, command line, base hash, times, machine)');
     const meta = view.sections.find((s) => s.id === 'meta')!.tables[0].rows;
     expect(meta).toContainEqual(['status', 'finished (1 unreadable metrics line(s) skipped)']);
+  });
+
+  it('a results.json shared without its run directories still draws its curves and ledgers', () => {
+    const b = join(dir, 'results-only');
+    mkdirSync(b);
+    const evals = [0, 2].map((step) => ({
+      step,
+      chargedFlops: step * 1e9,
+      accuracy: 0.5 + step / 100,
+      greedyAccuracy: 0.6,
+      byLevel: { 'add/1': { prompts: 4, accuracy: 0.75 } },
+    }));
+    const perStep = {
+      step: [1, 2],
+      phase: [1, 2],
+      chargedFlops: [1e9, 2e9],
+      reward: [0.5, 0.5],
+      groups: [4, 4],
+      generated: [32, 32],
+      trained: [16, 8],
+      discarded: [0, 0],
+      groupsWithSignal: [2, 1],
+    };
+    const ledger = {
+      profile: { flops: 1e8, tokens: 0, wallMs: 0 },
+      rollout: { flops: 1e9, tokens: 0, wallMs: 0 },
+      logprob: { flops: 0, tokens: 0, wallMs: 0 },
+      train: { flops: 1e9, tokens: 0, wallMs: 0 },
+      eval: { flops: 5e8, tokens: 0, wallMs: 0 },
+    };
+    const results = {
+      protocol: { eval: { headline: 'sampled' } },
+      results: [{ method: 'sgpo', baseline: 'sgpo', target: 0.52, computeToTarget: { isotonic: 2e9 } }],
+      runs: { sgpo: [{ seed: 1, evals, perStep, ledger }] },
+    };
+    writeFileSync(join(b, 'results.json'), JSON.stringify(results));
+    const view = buildView(loadDir(b));
+    const acc = view.sections[0];
+    expect(acc.charts.map((c) => c.id)).toEqual(['acc-flops', 'acc-step']);
+    expect(acc.missing).toContain('Held-out accuracy vs wall time: nothing recorded yet');
+    expect(acc.charts[0].series[0].points).toEqual([
+      [0, 0.5],
+      [2e9, 0.52],
+    ]);
+    expect(acc.charts[0].vlines).toEqual([{ x: 2e9, label: 'sgpo: phase 2' }]);
+    expect(view.sections[1].stacks![0].rows[0].values).toEqual([1e8, 1e9, 0, 1e9]);
+    const levels = view.sections.find((x) => x.id === 'levels')!;
+    expect(levels.charts[0].series[0].points).toEqual([
+      [0, 0.75],
+      [2, 0.75],
+    ]);
   });
 
   it('a directory that is neither a run nor a benchmark is a clear error', () => {
