@@ -1,6 +1,6 @@
 import { freeSymbols, some, type Node } from './ast.js';
 import { exact, float, type EvalContext } from './evaluate.js';
-import { preciselyEqual } from './precise.js';
+import { preciselyAgreeAtPoints, preciselyEqual } from './precise.js';
 import * as R from './rational.js';
 import type { Q } from './rational.js';
 import { rngFor } from '../tasks/rng.js';
@@ -176,13 +176,10 @@ export function closeDoubles(a: number, b: number, tol = POINT_REL_TOL): boolean
 /** Equality of two expressions in variables (see the rules at the top of this file). */
 export function expressionsEqual(a: Node, b: Node, ctx: EvalContext, o: SampleOptions): boolean {
   const vars = [...new Set([...freeSymbols(a), ...freeSymbols(b)])].sort();
-  return sampleAgree(
-    evaluator(a, ctx),
-    evaluator(b, ctx),
-    vars,
-    { exact: R.eq, float: (x, y) => closeDoubles(x, y) },
-    o,
-  );
+  const check = { exact: R.eq, float: (x: number, y: number) => closeDoubles(x, y) };
+  if (!sampleAgree(evaluator(a, ctx), evaluator(b, ctx), vars, check, o)) return false;
+  // Doubles agree at every point; 60 digits at a few more decide where they can.
+  return preciselyAgreeAtPoints(a, b, vars, ctx);
 }
 
 /**
