@@ -265,7 +265,6 @@ export class Model {
     const BT = B * T;
     const tr = this.plan.train;
     const W = this.W;
-    const mm = { bias: 0, residual: 0, geluIn: 0, geluOut: 0 };
     pool.call('embed_fwd', BT, 1, { out: tr.r0, tok: tr.tok, pos: tr.pos, wte: W.wte, wpe: W.wpe, C });
     let rin = tr.r0;
     for (let l = 0; l < this.config.nLayers; l++) {
@@ -280,10 +279,19 @@ export class Model {
         bias: P.ln1b,
         C,
       });
-      pool.call('mm_nn', BT, 4, { ...mm, out: A.qkv, a: A.ln1, w: P.qkvw, bias: P.qkvb, K: C, N: 3 * C });
+      pool.call('mm_nn', BT, 4, {
+        out: A.qkv,
+        a: A.ln1,
+        w: P.qkvw,
+        bias: P.qkvb,
+        residual: 0,
+        K: C,
+        N: 3 * C,
+        geluIn: 0,
+        geluOut: 0,
+      });
       pool.call('attn_fwd', B * NH, 1, { out: A.atty, att: A.att, qkv: A.qkv, T, C, NH });
       pool.call('mm_nn', BT, 4, {
-        ...mm,
         out: A.rmid,
         a: A.atty,
         w: P.projw,
@@ -291,6 +299,8 @@ export class Model {
         residual: rin,
         K: C,
         N: C,
+        geluIn: 0,
+        geluOut: 0,
       });
       pool.call('ln_fwd', BT, 1, {
         out: A.ln2,
@@ -303,17 +313,17 @@ export class Model {
       });
       // geluOut: fcg = gelu(fch), fused
       pool.call('mm_nn', BT, 4, {
-        ...mm,
         out: A.fch,
         a: A.ln2,
         w: P.fcw,
         bias: P.fcb,
+        residual: 0,
         K: C,
         N: 4 * C,
+        geluIn: 0,
         geluOut: A.fcg,
       });
       pool.call('mm_nn', BT, 4, {
-        ...mm,
         out: A.rout,
         a: A.fcg,
         w: P.fpw,
@@ -321,6 +331,8 @@ export class Model {
         residual: A.rmid,
         K: 4 * C,
         N: C,
+        geluIn: 0,
+        geluOut: 0,
       });
       rin = A.rout;
     }
@@ -333,7 +345,17 @@ export class Model {
       bias: W.lnfb,
       C,
     });
-    pool.call('mm_nn', BT, 4, { ...mm, out: tr.logits, a: tr.lnf, w: W.headw, K: C, N: V });
+    pool.call('mm_nn', BT, 4, {
+      out: tr.logits,
+      a: tr.lnf,
+      w: W.headw,
+      bias: 0,
+      residual: 0,
+      K: C,
+      N: V,
+      geluIn: 0,
+      geluOut: 0,
+    });
     pool.call('logsumexp_rows', BT, 1, { lse: tr.lse, logits: tr.logits, V });
   }
 
@@ -345,7 +367,6 @@ export class Model {
     const tr = this.plan.train;
     const W = this.W;
     const g = (p: number) => p - this.plan.pParams + this.plan.pGrads;
-    const mm = { bias: 0, residual: 0, geluIn: 0, geluOut: 0 };
     const normBack = (inp: number, mean: number, rstd: number, gain: number, bias: number) => {
       pool.call('ln_bwd_dx', BT, 1, { dinp: tr.dres, dout: tr.dC, inp, mean, rstd, gain, C });
       pool.call('ln_bwd_params', C, 4, {
@@ -361,7 +382,17 @@ export class Model {
     };
     pool.call('logit_grad', BT, 1, { logits: tr.logits, lse: tr.lse, targets: tr.tgt, w: tr.w, V });
     pool.call('mm_tn', C, 4, { out: g(W.headw), a: tr.lnf, b: tr.logits, M: BT, K: C, N: V, biasGrad: 0 });
-    pool.call('mm_nn', BT, 4, { ...mm, out: tr.dC, a: tr.logits, w: W.headT, K: V, N: C });
+    pool.call('mm_nn', BT, 4, {
+      out: tr.dC,
+      a: tr.logits,
+      w: W.headT,
+      bias: 0,
+      residual: 0,
+      K: V,
+      N: C,
+      geluIn: 0,
+      geluOut: 0,
+    });
     this.core.f32.fill(0, tr.dres / 4, tr.dres / 4 + BT * C);
     const nL = this.config.nLayers;
     const lastOut = nL > 0 ? this.plan.acts[nL - 1]!.rout : tr.r0;
@@ -380,7 +411,17 @@ export class Model {
         N: C,
         biasGrad: g(P.fpb),
       });
-      pool.call('mm_nn', BT, 4, { ...mm, out: tr.dA, a: tr.dres, w: P.fpT, K: C, N: 4 * C, geluIn: A.fch });
+      pool.call('mm_nn', BT, 4, {
+        out: tr.dA,
+        a: tr.dres,
+        w: P.fpT,
+        bias: 0,
+        residual: 0,
+        K: C,
+        N: 4 * C,
+        geluIn: A.fch,
+        geluOut: 0,
+      });
       pool.call('mm_tn', C, 4, {
         out: g(P.fcw),
         a: A.ln2,
@@ -390,7 +431,17 @@ export class Model {
         N: 4 * C,
         biasGrad: g(P.fcb),
       });
-      pool.call('mm_nn', BT, 4, { ...mm, out: tr.dC, a: tr.dA, w: P.fcT, K: 4 * C, N: C });
+      pool.call('mm_nn', BT, 4, {
+        out: tr.dC,
+        a: tr.dA,
+        w: P.fcT,
+        bias: 0,
+        residual: 0,
+        K: 4 * C,
+        N: C,
+        geluIn: 0,
+        geluOut: 0,
+      });
       normBack(A.rmid, A.ln2m, A.ln2r, P.ln2g, P.ln2b);
       // attention: rmid = rin + atty·Wproj + bproj
       pool.call('mm_tn', C, 4, {
@@ -402,7 +453,17 @@ export class Model {
         N: C,
         biasGrad: g(P.projb),
       });
-      pool.call('mm_nn', BT, 4, { ...mm, out: tr.dC, a: tr.dres, w: P.projT, K: C, N: C });
+      pool.call('mm_nn', BT, 4, {
+        out: tr.dC,
+        a: tr.dres,
+        w: P.projT,
+        bias: 0,
+        residual: 0,
+        K: C,
+        N: C,
+        geluIn: 0,
+        geluOut: 0,
+      });
       pool.call('attn_bwd', B * NH, 1, {
         dqkv: tr.dB,
         datt: tr.datt,
@@ -422,7 +483,17 @@ export class Model {
         N: 3 * C,
         biasGrad: g(P.qkvb),
       });
-      pool.call('mm_nn', BT, 4, { ...mm, out: tr.dC, a: tr.dB, w: P.qkvT, K: 3 * C, N: C });
+      pool.call('mm_nn', BT, 4, {
+        out: tr.dC,
+        a: tr.dB,
+        w: P.qkvT,
+        bias: 0,
+        residual: 0,
+        K: 3 * C,
+        N: C,
+        geluIn: 0,
+        geluOut: 0,
+      });
       normBack(rin, A.ln1m, A.ln1r, P.ln1g, P.ln1b);
     }
     pool.call('embed_bwd', C, 4, {

@@ -29,23 +29,12 @@ export function adamwStep(
     throw new Error(`optimizerStep: gradient norm is ${norm}; parameters left unchanged`);
   const scale = o.gradClip > 0 && norm > o.gradClip ? o.gradClip / norm : 1;
   const { plan, pool } = core;
-  const shared = {
-    lr: o.lr,
-    b1,
-    b2,
-    eps,
-    bc1: 1 - Math.pow(b1, step),
-    bc2: 1 - Math.pow(b2, step),
-    gscale: scale,
-  };
+  const [bc1, bc2] = [1 - Math.pow(b1, step), 1 - Math.pow(b2, step)];
   const D = plan.decayFloats;
-  const at = (offset: number) => ({
-    p: plan.pParams + offset * 4,
-    g: plan.pGrads + offset * 4,
-    m: plan.pM + offset * 4,
-    v: plan.pV + offset * 4,
-  });
-  pool.call('adamw', D, 16, { ...at(0), ...shared, wd: o.weightDecay });
-  pool.call('adamw', plan.P - D, 16, { ...at(D), ...shared, wd: 0 });
+  const [p, g, m, v] = [plan.pParams, plan.pGrads, plan.pM, plan.pV];
+  const { lr } = o;
+  pool.call('adamw', D, 16, { p, g, m, v, lr, b1, b2, eps, wd: o.weightDecay, bc1, bc2, gscale: scale });
+  const rest = { p: p + D * 4, g: g + D * 4, m: m + D * 4, v: v + D * 4 };
+  pool.call('adamw', plan.P - D, 16, { ...rest, lr, b1, b2, eps, wd: 0, bc1, bc2, gscale: scale });
   return { gradNorm: norm, clipScale: scale };
 }

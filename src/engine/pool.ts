@@ -8,6 +8,7 @@
 // and no worker is started.
 import { Worker } from 'node:worker_threads';
 import {
+  KERNEL_ARGS,
   KERNEL_NAMES,
   KERNEL_PARAMS,
   instantiate,
@@ -111,14 +112,15 @@ export class Pool {
    * name (checked by the compiler against KERNEL_PARAMS).
    */
   call<K extends KernelName>(name: K, n: number, align: number, args: KernelArgs<K>): void {
-    const names: readonly string[] = KERNEL_PARAMS[name];
-    const values = new Array<number>(names.length);
-    for (let i = 0; i < names.length; i++) values[i] = (args as Record<string, number>)[names[i]!]!;
-    this.run(name, n, align, ...values);
+    this.dispatch(name, n, align, (KERNEL_ARGS[name] as (a: KernelArgs<K>) => number[])(args));
   }
 
   /** Positional form of `call` (the order of KERNEL_PARAMS); prefer `call`. */
   run(name: KernelName, n: number, align: number, ...args: number[]): void {
+    this.dispatch(name, n, align, args);
+  }
+
+  private dispatch(name: KernelName, n: number, align: number, args: number[]): void {
     if (this.profile) {
       const t0 = performance.now();
       this.exec(name, n, align, args);

@@ -19,10 +19,26 @@ export class Sampler {
     const s = plan.sample;
     pool.call('embed_fwd', M, 1, { out: s.x, tok: s.tok, pos: s.pos, wte: W.wte, wpe: W.wpe, C });
     W.layers.forEach((P, l) => {
-      const norm = { out: s.ln, mean: s.lnm, rstd: s.lnr, inp: s.x, C };
-      const mm = { residual: 0, geluIn: 0, geluOut: 0 };
-      pool.call('ln_fwd', M, 1, { ...norm, gain: P.ln1g, bias: P.ln1b });
-      pool.call('mm_nn', M, 4, { ...mm, out: s.qkv, a: s.ln, w: P.qkvw, bias: P.qkvb, K: C, N: 3 * C });
+      pool.call('ln_fwd', M, 1, {
+        out: s.ln,
+        mean: s.lnm,
+        rstd: s.lnr,
+        inp: s.x,
+        gain: P.ln1g,
+        bias: P.ln1b,
+        C,
+      });
+      pool.call('mm_nn', M, 4, {
+        out: s.qkv,
+        a: s.ln,
+        w: P.qkvw,
+        bias: P.qkvb,
+        residual: 0,
+        K: C,
+        N: 3 * C,
+        geluIn: 0,
+        geluOut: 0,
+      });
       pool.call('attn_decode', M, 1, {
         out: s.atty,
         att: s.att,
@@ -36,7 +52,6 @@ export class Sampler {
         Tmax,
       });
       pool.call('mm_nn', M, 4, {
-        ...mm,
         out: s.x,
         a: s.atty,
         w: P.projw,
@@ -44,20 +59,30 @@ export class Sampler {
         residual: s.x,
         K: C,
         N: C,
+        geluIn: 0,
+        geluOut: 0,
       });
-      pool.call('ln_fwd', M, 1, { ...norm, gain: P.ln2g, bias: P.ln2b });
+      pool.call('ln_fwd', M, 1, {
+        out: s.ln,
+        mean: s.lnm,
+        rstd: s.lnr,
+        inp: s.x,
+        gain: P.ln2g,
+        bias: P.ln2b,
+        C,
+      });
       pool.call('mm_nn', M, 4, {
-        ...mm,
         out: s.fch,
         a: s.ln,
         w: P.fcw,
         bias: P.fcb,
+        residual: 0,
         K: C,
         N: 4 * C,
+        geluIn: 0,
         geluOut: s.fcg,
       });
       pool.call('mm_nn', M, 4, {
-        ...mm,
         out: s.x,
         a: s.fcg,
         w: P.fpw,
@@ -65,6 +90,8 @@ export class Sampler {
         residual: s.x,
         K: 4 * C,
         N: C,
+        geluIn: 0,
+        geluOut: 0,
       });
     });
     pool.call('ln_fwd', M, 1, {

@@ -1,7 +1,7 @@
 // A kernel that traps must say why, where and with what, on the calling thread and in a worker alike.
 import { describe, expect, it } from 'vitest';
 import { Pool } from '../../src/engine/pool.js';
-import { WA } from '../../src/engine/wasm.js';
+import { KERNEL_ARGS, KERNEL_NAMES, KERNEL_PARAMS, WA } from '../../src/engine/wasm.js';
 
 describe('kernel traps', () => {
   for (const threads of [1, 2])
@@ -20,4 +20,16 @@ describe('kernel traps', () => {
         await pool.dispose();
       }
     });
+});
+
+describe('named kernel arguments', () => {
+  it('each kernel passes its named arguments in the order KERNEL_PARAMS gives', () => {
+    for (const name of KERNEL_NAMES) {
+      const params: readonly string[] = KERNEL_PARAMS[name];
+      const args = Object.fromEntries(params.map((p, i) => [p, i]));
+      expect((KERNEL_ARGS[name] as (a: Record<string, number>) => number[])(args)).toEqual(
+        params.map((_, i) => i),
+      );
+    }
+  });
 });
