@@ -160,9 +160,14 @@ export function lastSentence(text: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
-/** "3 or 4", "either 2 or 5": two values offered, so none of them is the answer. */
+/** "3 or 4", "either 2 or 5": two values offered, so none of them is the answer. (Linear scan.) */
 export function isHedged(text: string): boolean {
-  return /(?:\d|\$|\})[^.\n]*\b(?:or|and\/or)\b[^.\n]*(?:\d|\$)/i.test(text);
+  for (const sentence of text.split(/[.\n]/)) {
+    const parts = sentence.split(/\b(?:and\/or|or)\b/);
+    if (parts.length < 2 || !/[\d$}]/.test(parts[0])) continue;
+    if (parts.slice(1).some((p) => /[\d$]/.test(p))) return true;
+  }
+  return false;
 }
 
 /** The last LaTeX region's body, if any. */
