@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DatasetError, readJsonlRows, type RawRow } from '../../data/index.js';
+import { DatasetError, readJsonlRows, writeFileAtomic, type RawRow } from '../../data/index.js';
 import { emptyCounts, VerifierPool, type VerifyOptions, type VerifyResult } from '../../verify/index.js';
 import { guarded } from '../common.js';
 import { intOption } from '../options.js';
@@ -98,7 +97,7 @@ async function runVerify(file: string, flags: VerifyFlags): Promise<void> {
     await pool.close();
   }
   if (flags.output) {
-    writeFileSync(flags.output, lines.length > 0 ? lines.join('\n') + '\n' : '');
+    writeFileAtomic(flags.output, lines.length > 0 ? lines.join('\n') + '\n' : '');
     process.stderr.write('\n');
   }
   const counts = { ...emptyCounts(), ...pool.stats() };
