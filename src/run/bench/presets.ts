@@ -24,8 +24,13 @@ export interface BenchPreset {
   caveat?: string;
 }
 
-/** Held-out evaluation of the headline presets: sized so one evaluation's standard error is ≤ 0.3 points. */
-export const HEADLINE_EVAL = ['data.evalSize=512', 'eval.samples=16', 'eval.passK=4'];
+/**
+ * Held-out evaluation of the headline presets, sized so that one evaluation's standard error is
+ * ≤ 0.3 points: on the post-sft base, 512 prompts × 24 samples gave 0.28 points (per-prompt counts)
+ * and a spread of 0.27 points over 4 repeats (`flopwise bench --eval-noise --samples 24`), where
+ * 512 × 4 gave 0.68 and 1.03. One such evaluation costs ≈ 50 GFLOP, so it runs every 50 steps.
+ */
+export const HEADLINE_EVAL = ['data.evalSize=512', 'eval.samples=24', 'eval.passK=4', 'eval.every=50'];
 
 const LADDER_STEPS = [
   'steps=100000',
@@ -72,7 +77,7 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
     seeds: [1, 2, 3, 4, 5],
     methods: POST_SFT_METHODS,
     baseline: 'grpo',
-    sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=3e12', 'eval.every=25'],
+    sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=3e12'],
   },
   'from-scratch': {
     name: 'from-scratch',
@@ -83,7 +88,7 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
     seeds: [1, 2, 3, 4, 5],
     methods: ['grpo', 'drgrpo', 'drgrpo+linear-r', 'drgrpo+sqrt-r', 'rloo', 'dapo', 'sgpo+sqrt-r'],
     baseline: 'grpo',
-    sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=3e12', 'eval.every=25'],
+    sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=3e12'],
     pretrain: FROM_SCRATCH_PRETRAIN,
   },
   'fresh-pool': {
@@ -95,7 +100,7 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
     seeds: [1, 2, 3, 4, 5],
     methods: ['grpo', 'dapo', 'sgpo', 'vip', 'vip+profile'],
     baseline: 'grpo',
-    sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=3e12', 'eval.every=25', 'data.trainSize=20000'],
+    sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=3e12', 'data.trainSize=20000'],
   },
   'post-sft-d128': {
     name: 'post-sft-d128',
@@ -105,7 +110,7 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
     methods: ['grpo', 'dapo', 'rloo', 'vip-rloo', 'sgpo'],
     baseline: 'grpo',
     // ≈ 5× the FLOPs per step of the small model, so the same number of steps costs ≈ 5× the budget
-    sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=1.5e13', 'eval.every=25'],
+    sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=1.5e13'],
     pretrain: { model: { dModel: 128, nLayers: 4, nHeads: 4, contextLength: 48 } },
   },
 };
