@@ -11,29 +11,30 @@ export interface VerifyRow {
   gold: string;
 }
 
+/** A row as read: checked and ready, or bad (with the file, row and field in its error). */
+export type InputRow =
+  { row: number; ok: VerifyRow } | { row: number; id: string | number; bad: DatasetError };
+
 /**
- * Reads and checks every row first, so a bad row stops the command before any work, with its
- * file, row and field: `completion` must be a string, `gold` (or `answer`) a string or a number,
- * `id` (optional, default the row number) a string or a number.
+ * Reads every row, in file order: `completion` must be a string, `gold` (or `answer`) a string or a
+ * number, `id` (optional, default the row number) a string or a number. A bad row is kept as such
+ * (blank lines are skipped), so that the output still has one line per input.
  */
-export function readVerifyRows(file: string): VerifyRow[] {
+export function readVerifyRows(file: string): InputRow[] {
   const { rows, errors } = readJsonlRows(file);
-  const bad: DatasetError[] = [...errors];
-  const out: VerifyRow[] = [];
+  const out: InputRow[] = errors
+    .filter((e) => e.reason !== 'blank_row')
+    .map((e) => ({ row: e.row, id: e.row, bad: e }));
   for (const r of rows) {
     try {
-      out.push(toVerifyRow(r, file));
+      out.push({ row: r.row, ok: toVerifyRow(r, file) });
     } catch (e) {
       if (!(e instanceof DatasetError)) throw e;
-      bad.push(e);
+      const id = r.data.id;
+      out.push({ row: r.row, id: typeof id === 'string' || typeof id === 'number' ? id : r.row, bad: e });
     }
   }
-  if (bad.length > 0) {
-    bad.sort((a, b) => a.row - b.row);
-    const more = bad.length > 1 ? ` (and ${bad.length - 1} more bad rows)` : '';
-    throw new Error(bad[0].message + more);
-  }
-  return out;
+  return out.sort((a, b) => a.row - b.row);
 }
 
 function toVerifyRow({ row, data }: RawRow, file: string): VerifyRow {
@@ -54,6 +55,11 @@ function toVerifyRow({ row, data }: RawRow, file: string): VerifyRow {
   return { id, completion, gold: String(gold) };
 }
 
+/** The output line of a bad row: scored 0 with reason "error" and what is wrong with it. */
+export function badRowLine(r: Extract<InputRow, { bad: DatasetError }>): string {
+  return JSON.stringify({ id: r.id, reward: 0, extracted: null, reason: 'error', detail: r.bad.message });
+}
+
 /** The output line of one row. */
 export function outputLine(row: VerifyRow, r: VerifyResult): string {
   return JSON.stringify({
@@ -70,28 +76,47 @@ interface VerifyFlags {
   workers: number;
   timeoutMs: number;
   percent: VerifyOptions['percent'];
+  strict?: boolean;
+}
+
+/** Bad rows: each named on stderr (the first few), or with --strict the first one stops the command. */
+function reportBadRows(rows: InputRow[], strict: boolean | undefined): number {
+  const bad = rows.filter((r): r is Extract<InputRow, { bad: DatasetError }> => 'bad' in r);
+  if (bad.length === 0) return 0;
+  if (strict) {
+    const more = bad.length > 1 ? ` (and ${bad.length - 1} more bad rows)` : '';
+    throw new Error(bad[0].bad.message + more);
+  }
+  for (const r of bad.slice(0, 10)) process.stderr.write(`bad row: ${r.bad.message}\n`);
+  if (bad.length > 10) process.stderr.write(`… and ${bad.length - 10} more bad rows\n`);
+  return bad.length;
 }
 
 async function runVerify(file: string, flags: VerifyFlags): Promise<void> {
   const rows = readVerifyRows(file);
+  const badRows = reportBadRows(rows, flags.strict);
   const pool = new VerifierPool({ size: flags.workers, timeoutMs: flags.timeoutMs });
   const lines: string[] = [];
   const chunk = 512;
   try {
     for (let start = 0; start < rows.length; start += chunk) {
       const part = rows.slice(start, start + chunk);
-      const results = await pool.verifyMany(
-        part.map((r) => ({
-          completion: r.completion,
-          groundTruth: r.gold,
-          options: { percent: flags.percent },
-        })),
+      const results = await Promise.all(
+        part.map((r) =>
+          'ok' in r
+            ? pool.verify({
+                completion: r.ok.completion,
+                groundTruth: r.ok.gold,
+                options: { percent: flags.percent },
+              })
+            : undefined,
+        ),
       );
-      const text = part.map((r, i) => outputLine(r, results[i]));
-      if (flags.output) lines.push(...text);
-      else process.stdout.write(text.join('\n') + '\n');
-      if (flags.output)
+      const text = part.map((r, i) => ('ok' in r ? outputLine(r.ok, results[i]!) : badRowLine(r)));
+      if (flags.output) {
+        lines.push(...text);
         process.stderr.write(`\r${Math.min(start + chunk, rows.length)}/${rows.length} checked`);
+      } else process.stdout.write(text.join('\n') + '\n');
     }
   } finally {
     await pool.close();
@@ -104,7 +129,7 @@ async function runVerify(file: string, flags: VerifyFlags): Promise<void> {
   const summary = Object.entries(counts)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  process.stderr.write(`${rows.length} rows: ${summary}\n`);
+  process.stderr.write(`${rows.length} rows: ${summary}${badRows ? `, bad rows ${badRows}` : ''}\n`);
 }
 
 export function register(program: Command): void {
@@ -116,6 +141,7 @@ export function register(program: Command): void {
     )
     .argument('<file>', 'JSONL file of {completion, gold|answer, id?} rows')
     .option('-o, --output <file>', 'write the results here instead of stdout')
+    .option('--strict', 'stop at the first bad row instead of writing an "error" line for it')
     .option('--workers <n>', 'verifier worker threads', intOption('--workers', { min: 1, max: 64 }), 2)
     .option(
       '--timeout-ms <ms>',
@@ -136,7 +162,8 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nReasons: correct, wrong, no_answer (nothing to extract), malformed (cut off mid-answer), ' +
-        'timeout, error. A summary of the counts goes to stderr.',
+        'timeout, error (a crashed check, or a bad row: its detail names the file, row and field). ' +
+        'A summary of the counts goes to stderr.',
     )
     .action((file: string, flags: VerifyFlags) => guarded(() => runVerify(file, flags)));
 }
