@@ -20,6 +20,7 @@
 // - `sample(...)` returns per sequence the new tokens and, at the same index, the log-probability of
 //   each under the UNTEMPERED model (temperature 1, no top-k/top-p), i.e. the value `logprobs()`
 //   returns for that token, so that it can be the "old log-prob" of the PPO ratio.
+import { blockForward, headForward } from './block.js';
 import { adamwStep, gradNorm } from './optimizer.js';
 import { makePlan, validateConfig, weightsOf, type Core, type Plan, type Weights } from './plan.js';
 import { Pool } from './pool.js';
@@ -266,97 +267,22 @@ export class Model {
     const tr = this.plan.train;
     const W = this.W;
     pool.call('embed_fwd', BT, 1, { out: tr.r0, tok: tr.tok, pos: tr.pos, wte: W.wte, wpe: W.wpe, C });
-    let rin = tr.r0;
-    for (let l = 0; l < this.config.nLayers; l++) {
-      const P = W.layers[l]!,
-        A = this.plan.acts[l]!;
-      pool.call('ln_fwd', BT, 1, {
-        out: A.ln1,
-        mean: A.ln1m,
-        rstd: A.ln1r,
-        inp: rin,
-        gain: P.ln1g,
-        bias: P.ln1b,
-        C,
-      });
-      pool.call('mm_nn', BT, 4, {
-        out: A.qkv,
-        a: A.ln1,
-        w: P.qkvw,
-        bias: P.qkvb,
-        residual: 0,
-        K: C,
-        N: 3 * C,
-        geluIn: 0,
-        geluOut: 0,
-      });
-      pool.call('attn_fwd', B * NH, 1, { out: A.atty, att: A.att, qkv: A.qkv, T, C, NH });
-      pool.call('mm_nn', BT, 4, {
-        out: A.rmid,
-        a: A.atty,
-        w: P.projw,
-        bias: P.projb,
-        residual: rin,
-        K: C,
-        N: C,
-        geluIn: 0,
-        geluOut: 0,
-      });
-      pool.call('ln_fwd', BT, 1, {
-        out: A.ln2,
-        mean: A.ln2m,
-        rstd: A.ln2r,
-        inp: A.rmid,
-        gain: P.ln2g,
-        bias: P.ln2b,
-        C,
-      });
-      // geluOut: fcg = gelu(fch), fused
-      pool.call('mm_nn', BT, 4, {
-        out: A.fch,
-        a: A.ln2,
-        w: P.fcw,
-        bias: P.fcb,
-        residual: 0,
-        K: C,
-        N: 4 * C,
-        geluIn: 0,
-        geluOut: A.fcg,
-      });
-      pool.call('mm_nn', BT, 4, {
-        out: A.rout,
-        a: A.fcg,
-        w: P.fpw,
-        bias: P.fpb,
-        residual: A.rmid,
-        K: 4 * C,
-        N: C,
-        geluIn: 0,
-        geluOut: 0,
-      });
-      rin = A.rout;
-    }
-    pool.call('ln_fwd', BT, 1, {
-      out: tr.lnf,
-      mean: tr.lnfm,
-      rstd: tr.lnfr,
-      inp: rin,
-      gain: W.lnfg,
-      bias: W.lnfb,
-      C,
+    let inp = tr.r0;
+    this.plan.acts.forEach((A, l) => {
+      const b = { ...A, inp, mid: A.rmid, out: A.rout };
+      blockForward(pool, BT, C, W.layers[l]!, b, () =>
+        pool.call('attn_fwd', B * NH, 1, { out: A.atty, att: A.att, qkv: A.qkv, T, C, NH }),
+      );
+      inp = A.rout;
     });
-    pool.call('mm_nn', BT, 4, {
-      out: tr.logits,
-      a: tr.lnf,
-      w: W.headw,
-      bias: 0,
-      residual: 0,
-      K: C,
-      N: V,
-      geluIn: 0,
-      geluOut: 0,
+    headForward(pool, BT, C, V, W, {
+      inp,
+      ln: tr.lnf,
+      lnm: tr.lnfm,
+      lnr: tr.lnfr,
+      logits: tr.logits,
+      lse: tr.lse,
     });
-    pool.call('logsumexp_rows', BT, 1, { lse: tr.lse, logits: tr.logits, V });
   }
 
   /** Backward from the per-row weights tr.w (dL/dlog p(target)); accumulates into the gradients. */

@@ -1,5 +1,6 @@
 // The sampler: batched autoregressive decoding with a KV cache over the shared memory plan, and the
 // choice of each next token (greedy, temperature, top-k, top-p) from a counter-based uniform.
+import { blockForward, headForward } from './block.js';
 import { hashUniform } from './rng.js';
 import type { Core } from './plan.js';
 import type { SampleOptions, SampleResult } from './types.js';
@@ -18,103 +19,46 @@ export class Sampler {
     const { dModel: C, nHeads: NH, vocabSize: V, contextLength: Tmax } = this.core.config;
     const s = plan.sample;
     pool.call('embed_fwd', M, 1, { out: s.x, tok: s.tok, pos: s.pos, wte: W.wte, wpe: W.wpe, C });
-    W.layers.forEach((P, l) => {
-      pool.call('ln_fwd', M, 1, {
-        out: s.ln,
-        mean: s.lnm,
-        rstd: s.lnr,
-        inp: s.x,
-        gain: P.ln1g,
-        bias: P.ln1b,
-        C,
-      });
-      pool.call('mm_nn', M, 4, {
-        out: s.qkv,
-        a: s.ln,
-        w: P.qkvw,
-        bias: P.qkvb,
-        residual: 0,
-        K: C,
-        N: 3 * C,
-        geluIn: 0,
-        geluOut: 0,
-      });
-      pool.call('attn_decode', M, 1, {
-        out: s.atty,
-        att: s.att,
-        qkv: s.qkv,
-        kcache: plan.kc[l]!,
-        vcache: plan.vc[l]!,
-        slots: s.slots,
-        pos: s.pos,
-        C,
-        NH,
-        Tmax,
-      });
-      pool.call('mm_nn', M, 4, {
-        out: s.x,
-        a: s.atty,
-        w: P.projw,
-        bias: P.projb,
-        residual: s.x,
-        K: C,
-        N: C,
-        geluIn: 0,
-        geluOut: 0,
-      });
-      pool.call('ln_fwd', M, 1, {
-        out: s.ln,
-        mean: s.lnm,
-        rstd: s.lnr,
-        inp: s.x,
-        gain: P.ln2g,
-        bias: P.ln2b,
-        C,
-      });
-      pool.call('mm_nn', M, 4, {
-        out: s.fch,
-        a: s.ln,
-        w: P.fcw,
-        bias: P.fcb,
-        residual: 0,
-        K: C,
-        N: 4 * C,
-        geluIn: 0,
-        geluOut: s.fcg,
-      });
-      pool.call('mm_nn', M, 4, {
-        out: s.x,
-        a: s.fcg,
-        w: P.fpw,
-        bias: P.fpb,
-        residual: s.x,
-        K: 4 * C,
-        N: C,
-        geluIn: 0,
-        geluOut: 0,
-      });
-    });
-    pool.call('ln_fwd', M, 1, {
-      out: s.ln,
-      mean: s.lnm,
-      rstd: s.lnr,
+    // in place: both residual streams are s.x, both norms use s.ln
+    const b = {
       inp: s.x,
-      gain: W.lnfg,
-      bias: W.lnfb,
-      C,
+      ln1: s.ln,
+      ln1m: s.lnm,
+      ln1r: s.lnr,
+      qkv: s.qkv,
+      atty: s.atty,
+      mid: s.x,
+      ln2: s.ln,
+      ln2m: s.lnm,
+      ln2r: s.lnr,
+      fch: s.fch,
+      fcg: s.fcg,
+      out: s.x,
+    };
+    W.layers.forEach((P, l) => {
+      blockForward(pool, M, C, P, b, () =>
+        pool.call('attn_decode', M, 1, {
+          out: s.atty,
+          att: s.att,
+          qkv: s.qkv,
+          kcache: plan.kc[l]!,
+          vcache: plan.vc[l]!,
+          slots: s.slots,
+          pos: s.pos,
+          C,
+          NH,
+          Tmax,
+        }),
+      );
     });
-    pool.call('mm_nn', M, 4, {
-      out: s.logits,
-      a: s.ln,
-      w: W.headw,
-      bias: 0,
-      residual: 0,
-      K: C,
-      N: V,
-      geluIn: 0,
-      geluOut: 0,
+    headForward(pool, M, C, V, W, {
+      inp: s.x,
+      ln: s.ln,
+      lnm: s.lnm,
+      lnr: s.lnr,
+      logits: s.logits,
+      lse: s.lse,
     });
-    pool.call('logsumexp_rows', M, 1, { lse: s.lse, logits: s.logits, V });
   }
 
   /**
