@@ -260,12 +260,14 @@ export class Model {
     }
   }
 
-  private forward(B: number, T: number): void {
-    const pool = this.pool;
+  /** What the forward and backward passes over a B×T micro-batch work with. */
+  private passContext(B: number, T: number) {
     const { dModel: C, nHeads: NH, vocabSize: V } = this.config;
-    const BT = B * T;
-    const tr = this.plan.train;
-    const W = this.W;
+    return { pool: this.pool, C, NH, V, BT: B * T, tr: this.plan.train, W: this.W };
+  }
+
+  private forward(B: number, T: number): void {
+    const { pool, C, NH, V, BT, tr, W } = this.passContext(B, T);
     pool.call('embed_fwd', BT, 1, { out: tr.r0, tok: tr.tok, pos: tr.pos, wte: W.wte, wpe: W.wpe, C });
     let inp = tr.r0;
     this.plan.acts.forEach((A, l) => {
@@ -287,11 +289,7 @@ export class Model {
 
   /** Backward from the per-row weights tr.w (dL/dlog p(target)); accumulates into the gradients. */
   private backward(B: number, T: number): void {
-    const pool = this.pool;
-    const { dModel: C, nHeads: NH, vocabSize: V } = this.config;
-    const BT = B * T;
-    const tr = this.plan.train;
-    const W = this.W;
+    const { pool, C, NH, V, BT, tr, W } = this.passContext(B, T);
     const g = (p: number) => p - this.plan.pParams + this.plan.pGrads;
     const normBack = (inp: number, mean: number, rstd: number, gain: number, bias: number) => {
       pool.call('ln_bwd_dx', BT, 1, { dinp: tr.dres, dout: tr.dC, inp, mean, rstd, gain, C });
