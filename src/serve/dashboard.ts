@@ -38,6 +38,8 @@ function signature(dir: string): string {
     add(join(dir, f));
   for (const d of discover(join(dir, 'runs')))
     for (const f of ['metrics.jsonl', 'summary.json']) add(join(d.dir, f));
+  // …and every half minute regardless: a run that stopped writing turns from running to stopped.
+  parts.push(String(Math.floor(Date.now() / 30_000)));
   return parts.join('|');
 }
 
@@ -55,6 +57,16 @@ function errorView(dir: string, err: unknown): View {
 export function createDashboard(opts: DashboardOptions): Server {
   const root = resolve(opts.root);
   const cache = new Map<string, { sig: string; body: string }>();
+  // The list is polled every second: a directory is read again only when its files changed.
+  const entries = new Map<string, { sig: string; entry: RunListEntry }>();
+  const entryOf = (d: { kind: 'run' | 'bench'; dir: string }): RunListEntry => {
+    const sig = signature(d.dir);
+    const hit = entries.get(d.dir);
+    if (hit && hit.sig === sig) return hit.entry;
+    const entry = listEntry(root, d);
+    entries.set(d.dir, { sig, entry });
+    return entry;
+  };
   const inside = (rel: string): string | null => {
     const abs = resolve(root, rel);
     return abs === root || abs.startsWith(root + sep) ? abs : null;
@@ -86,7 +98,7 @@ export function createDashboard(opts: DashboardOptions): Server {
     if (url.pathname === '/') return send(res, 200, 'text/html; charset=utf-8', page());
     if (url.pathname === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (url.pathname === '/api/runs') {
-      const list: RunListEntry[] = discover(root).map((d) => listEntry(root, d));
+      const list: RunListEntry[] = discover(root).map(entryOf);
       return send(res, 200, 'application/json', JSON.stringify(list));
     }
     if (url.pathname === '/api/view') {
