@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { flopwiseVersion } from '../run/meta.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerData } from './commands/data.js';
 import { register as registerDemo } from './commands/demo.js';
@@ -43,7 +44,7 @@ program
     'RLVR that spends rollout compute where it teaches: sGPO, VIP and asymmetric prompt weights, ' +
       'measured against uniform GRPO in FLOPs.',
   )
-  .version('0.1.0')
+  .version(flopwiseVersion())
   .showHelpAfterError();
 for (const register of commands) register(program);
 
