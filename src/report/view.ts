@@ -5,7 +5,9 @@ import type { Chart, Section, View } from './types.js';
 import { accuracySection } from './view-accuracy.js';
 import { computeSection } from './view-compute.js';
 import { metaSection, samplesSection } from './view-meta.js';
-import { levelSection, sgpoSection, vipSection } from './view-methods.js';
+import { levelSection } from './view-levels.js';
+import { sgpoSection } from './view-sgpo.js';
+import { vipSection } from './view-vip.js';
 
 const hasData = (c: Chart): boolean => c.series.some((s) => s.points.length > 0 && !s.dash);
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { evalPoints, firstCrossing, phaseChanges, seedBand, smooth } from '../../src/report/curves.js';
 import { loadDir, parseJsonl, statusOf, STALE_MS } from '../../src/report/load.js';
 import { buildView } from '../../src/report/view.js';
-import { profileHistogram } from '../../src/report/view-methods.js';
+import { profileHistogram } from '../../src/report/view-sgpo.js';
 import { reportedCrossing, targetOf } from '../../src/report/groups.js';
 import { reportHtml, scriptSafe } from '../../src/report/html.js';
 import { writeBenchDir, writeRunDir } from './fixtures.js';

@@ -1,10 +1,9 @@
-/** Method-specific views: the sGPO profile and plan, VIP's allocation and predictions, per-level accuracy. */
-import { num, perStep, seedBand, stepRows, type XY } from './curves.js';
+/** sGPO's views: the profile's p̂ histogram, the plan (classes, phases, G) and rollouts by phase. */
+import { num, stepRows, type XY } from './curves.js';
 import { fmtPct } from './format.js';
 import { PALETTE, type Subject } from './groups.js';
 import type { Row } from './load.js';
-import { perStepChart } from './view-compute.js';
-import type { Chart, Section, Table } from './types.js';
+import type { Section, Table } from './types.js';
 
 /** Prompts by successes out of k (the profile's p̂ histogram). */
 export function profileHistogram(profile: Row[]): { k: number; counts: number[] } | null {
@@ -151,129 +150,4 @@ export function phaseTable(s: Subject): Table | null {
     ],
     rows,
   };
-}
-
-const VIP_KEYS = ['rolloutsPerPromptMin', 'rolloutsPerPromptMedian', 'rolloutsPerPromptMax'] as const;
-const info = (r: Row, key: string): number | null => num((r.info as Row | undefined)?.[key]);
-
-export function vipSection(s: Subject): Section | null {
-  const vipGroups = s.groups.filter((g) =>
-    g.runs.some((r) => (r.config?.allocator as Row | undefined)?.type === 'vip'),
-  );
-  if (vipGroups.length === 0) return null;
-  const sub: Subject = { ...s, groups: vipGroups };
-  const section: Section = {
-    id: 'vip',
-    title: 'VIP: allocation and predictions',
-    charts: [],
-    tables: [],
-    missing: [],
-  };
-  const rows = vipGroups[0].runs[0].rows;
-  if (perStep(rows, (r) => info(r, VIP_KEYS[1])).length) {
-    const chart: Chart = {
-      id: 'vip-n',
-      title: `Rollouts per prompt over steps (${vipGroups[0].method}, first seed)`,
-      xLabel: 'step',
-      yLabel: 'rollouts per prompt',
-      series: [],
-    };
-    VIP_KEYS.forEach((key, i) => {
-      chart.series.push({
-        label: key.replace('rolloutsPerPrompt', '').toLowerCase(),
-        color: PALETTE[i],
-        points: perStep(rows, (r) => info(r, key)),
-        legend: true,
-        dash: i !== 1,
-      });
-    });
-    section.charts.push(chart);
-  } else section.missing.push('rollouts per prompt (step rows lack info.rolloutsPerPromptMedian)');
-  if (perStep(rows, (r) => info(r, 'predictedSuccess')).length) {
-    section.charts.push(vipCalibration(sub));
-    section.charts.push(
-      perStepChart(
-        sub,
-        {
-          id: 'vip-err',
-          title: 'Prediction error per step',
-          yLabel: 'mean |predicted − observed| over prompts',
-        },
-        (r) => info(r, 'predictionAbsError'),
-      ),
-    );
-  } else section.missing.push('predicted vs observed success (step rows lack info.predictedSuccess)');
-  return section;
-}
-
-/** Per step: mean predicted success of the step's prompts against their observed success rate. */
-function vipCalibration(s: Subject): Chart {
-  const chart: Chart = {
-    id: 'vip-calibration',
-    title: 'Predicted vs observed success (one point per step)',
-    note: 'Mean over the step’s prompts; on the diagonal the predictor is calibrated.',
-    xLabel: 'predicted success (GP)',
-    yLabel: 'observed success rate',
-    series: [
-      {
-        label: 'calibrated',
-        color: '#777777',
-        dash: true,
-        points: [
-          [0, 0],
-          [1, 1],
-        ],
-      },
-    ],
-  };
-  for (const g of s.groups) {
-    const points: XY[] = [];
-    for (const r of g.runs.flatMap((run) => run.rows)) {
-      const p = info(r, 'predictedSuccess');
-      const o = info(r, 'observedSuccess');
-      if (p !== null && o !== null) points.push([p, o]);
-    }
-    points.sort((a, b) => a[0] - b[0]);
-    chart.series.push({ label: g.method, color: g.color, kind: 'points', points, legend: true });
-  }
-  return chart;
-}
-
-/** Held-out accuracy per level over steps, one chart per method (seed mean), so forgetting shows. */
-export function levelSection(s: Subject): Section {
-  const section: Section = {
-    id: 'levels',
-    title: 'Held-out accuracy per level',
-    charts: [],
-    tables: [],
-    missing: [],
-  };
-  for (const g of s.groups) {
-    const levels = [...new Set(g.evals.flat().flatMap((p) => Object.keys(p.byLevel)))].sort();
-    if (levels.length === 0) continue;
-    const chart: Chart = {
-      id: `levels-${g.method}`,
-      title: `${g.method}: accuracy per level`,
-      note: g.runs.length > 1 ? 'Seed mean at matched steps.' : undefined,
-      xLabel: 'step',
-      yLabel: 'held-out accuracy',
-      series: [],
-    };
-    levels.forEach((level, i) => {
-      const curves = g.evals.map((ev) =>
-        ev.filter((p) => level in p.byLevel).map((p): XY => [p.step, p.byLevel[level]]),
-      );
-      const band = seedBand(curves);
-      chart.series.push({
-        label: level,
-        color: PALETTE[i % PALETTE.length],
-        dash: i >= PALETTE.length,
-        points: band.x.map((x, j): XY => [x, band.mean[j]]),
-        legend: true,
-      });
-    });
-    section.charts.push(chart);
-  }
-  if (section.charts.length === 0) section.missing.push('per-level accuracy (evaluations lack eval.byLevel)');
-  return section;
 }
