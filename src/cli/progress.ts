@@ -111,11 +111,17 @@ export function evalChangeLine(
   after: EvalResult | null | undefined,
 ): string {
   if (!before || !after) return 'held-out evaluation: not recorded';
-  const arrow = (a: number | null, b: number | null) => `${pct(a)} → ${pct(b)}`;
-  return (
-    `greedy ${arrow(before.greedyAccuracy, after.greedyAccuracy)}, sampled ${arrow(before.sampledAccuracy, after.sampledAccuracy)}, ` +
-    `pass@${after.k} ${arrow(before.passAtK, after.passAtK)}`
-  );
+  const figures: Array<[string, number | null, number | null]> = [
+    ['greedy', before.greedyAccuracy, after.greedyAccuracy],
+    ['sampled', before.sampledAccuracy, after.sampledAccuracy],
+    [`pass@${after.k}`, before.passAtK, after.passAtK],
+  ];
+  const line = figures.map(([name, a, b]) => `${name} ${pct(a)} → ${pct(b)}`).join(', ');
+  // A drop is said out loud: a run can raise its headline while another figure falls.
+  const fell = figures
+    .filter(([, a, b]) => a !== null && b !== null && b < a)
+    .map(([name, a, b]) => `${name} ${(100 * (b! - a!)).toFixed(1)} points`);
+  return fell.length ? `${line}; fell: ${fell.join(', ')}` : line;
 }
 
 /** What Ctrl-C does while a run shows progress (set by terminalCallbacks, cleared by its stop). */
