@@ -14,28 +14,34 @@ import { readJson, resolveMixture, writeJsonAtomic } from '../data/index.js';
 
 export const ModelShapeSchema = z
   .object({
-    dModel: z.number().int().positive().default(64),
-    nLayers: z.number().int().positive().default(3),
-    nHeads: z.number().int().positive().default(4),
-    contextLength: z.number().int().positive().default(48),
+    dModel: z.number().int().positive().default(64).describe('width d (a multiple of 4 and of nHeads·4)'),
+    nLayers: z.number().int().positive().default(3).describe('transformer blocks'),
+    nHeads: z.number().int().positive().default(4).describe('attention heads'),
+    contextLength: z.number().int().positive().default(48).describe('longest sequence, prompt + completion'),
   })
   .strict();
 
 export const PretrainConfigSchema = z
   .object({
-    seed: z.number().int().default(1),
-    /** Mixture (name or file) the warm-start examples are drawn from (train split only). */
-    mixture: z.string().default('ladder'),
-    /** Warm-start examples drawn (with repeats, so small components keep their share). */
-    examples: z.number().int().positive().default(96_000),
-    model: ModelShapeSchema.default({ dModel: 64, nLayers: 3, nHeads: 4, contextLength: 48 }),
-    steps: z.number().int().positive().default(1500),
-    batchSize: z.number().int().positive().default(64),
-    lr: z.number().positive().default(6e-3),
-    warmupSteps: z.number().int().min(0).default(50),
-    weightDecay: z.number().min(0).default(0.01),
-    gradClip: z.number().positive().default(1),
-    threads: z.number().int().positive().default(2),
+    seed: z.number().int().default(1).describe('seeds the examples and the initial weights'),
+    mixture: z
+      .string()
+      .default('ladder')
+      .describe('mixture (name or file) the warm-start examples are drawn from (train split only)'),
+    examples: z
+      .number()
+      .int()
+      .positive()
+      .default(96_000)
+      .describe('warm-start examples drawn (with repeats, so small components keep their share)'),
+    model: ModelShapeSchema.prefault({}).describe('the shape of the embedded GPT'),
+    steps: z.number().int().positive().default(1500).describe('supervised steps'),
+    batchSize: z.number().int().positive().default(64).describe('examples per step'),
+    lr: z.number().positive().default(6e-3).describe('peak learning rate (cosine schedule)'),
+    warmupSteps: z.number().int().min(0).default(50).describe('linear warm-up steps'),
+    weightDecay: z.number().min(0).default(0.01).describe('AdamW weight decay on the matrices'),
+    gradClip: z.number().positive().default(1).describe('global gradient-norm clip'),
+    threads: z.number().int().positive().default(2).describe('engine threads (not part of the cache key)'),
   })
   .strict();
 
@@ -127,7 +133,12 @@ export async function ensureBase(
 
   const tok = new CharTokenizer();
   const mixture = warmStartMixture(cfg);
-  const { problems } = generateMixture(mixture, { n: cfg.examples, seed: cfg.seed, split: 'train', unique: false });
+  const { problems } = generateMixture(mixture, {
+    n: cfg.examples,
+    seed: cfg.seed,
+    split: 'train',
+    unique: false,
+  });
   const examples = problems.map((p) => supervisedExample(tok, p));
   for (const [i, e] of examples.entries()) {
     if (e.sequence.length > cfg.model.contextLength) {

@@ -181,7 +181,7 @@ const VipSchema = z.object({
           .describe('profile JSONL whose logit(p̂) is the prior mean (absent: profile now)'),
       }),
     ])
-    .default({ type: 'constant', value: 0 })
+    .prefault({ type: 'constant' })
     .describe('prior mean of the GP over success logits'),
   noise: z.number().positive().default(0.5).describe('GP observation noise σ'),
   floor: positiveInt
