@@ -124,9 +124,10 @@ export interface SampleOptions {
 }
 
 /**
- * Samples f and g at the same points and checks `exactRel` / `floatRel` on each pair: true when
- * every sampled pair passes and enough pairs were comparable. Shared by expression equality and by
- * equation/inequality proportionality.
+ * Samples f and g at the same points and checks `check.exact` / `check.float` on each pair: how
+ * they agreed ('exact': at rational points in exact arithmetic; 'float': in doubles) when every
+ * sampled pair passes and enough pairs were comparable, else false. Shared by expression equality
+ * and by equation/inequality proportionality.
  */
 export function sampleAgree(
   f: (exactScope?: Map<string, Q>, floatScope?: Record<string, number>) => { ex?: Q; fl?: number },
@@ -134,7 +135,7 @@ export function sampleAgree(
   vars: string[],
   check: { exact: (a: Q, b: Q) => boolean; float: (a: number, b: number) => boolean },
   o: SampleOptions,
-): boolean {
+): 'exact' | 'float' | false {
   let exactOk = 0;
   let inexact = 0;
   for (let k = 0; k < o.points; k++) {
@@ -146,7 +147,7 @@ export function sampleAgree(
       exactOk++;
     } else inexact++;
   }
-  if (inexact === 0) return exactOk >= Math.min(4, o.points);
+  if (inexact === 0) return exactOk >= Math.min(4, o.points) && 'exact';
   let ok = 0;
   let oneSided = 0;
   const tries = o.points * 4;
@@ -161,7 +162,7 @@ export function sampleAgree(
       ok++;
     } else if (fa !== fb) oneSided++;
   }
-  return ok >= Math.min(6, o.points) && oneSided <= ok;
+  return ok >= Math.min(6, o.points) && oneSided <= ok && 'float';
 }
 
 function evaluator(n: Node, ctx: EvalContext) {
@@ -177,9 +178,9 @@ export function closeDoubles(a: number, b: number, tol = POINT_REL_TOL): boolean
 export function expressionsEqual(a: Node, b: Node, ctx: EvalContext, o: SampleOptions): boolean {
   const vars = [...new Set([...freeSymbols(a), ...freeSymbols(b)])].sort();
   const check = { exact: R.eq, float: (x: number, y: number) => closeDoubles(x, y) };
-  if (!sampleAgree(evaluator(a, ctx), evaluator(b, ctx), vars, check, o)) return false;
-  // Doubles agree at every point; 60 digits at a few more decide where they can.
-  return preciselyAgreeAtPoints(a, b, vars, ctx);
+  const how = sampleAgree(evaluator(a, ctx), evaluator(b, ctx), vars, check, o);
+  // Agreement in doubles is checked again to 60 digits at a few more points.
+  return how === 'exact' || (how === 'float' && preciselyAgreeAtPoints(a, b, vars, ctx));
 }
 
 /**
@@ -211,5 +212,11 @@ export function proportional(
     ratioF ??= r;
     return closeDoubles(r, ratioF);
   };
-  return sampleAgree(evaluator(f, ctx), evaluator(g, ctx), vars, { exact: exactCheck, float: floatCheck }, o);
+  return !!sampleAgree(
+    evaluator(f, ctx),
+    evaluator(g, ctx),
+    vars,
+    { exact: exactCheck, float: floatCheck },
+    o,
+  );
 }
