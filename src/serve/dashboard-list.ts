@@ -11,6 +11,8 @@ export interface RunListEntry {
   lastAccuracy: number | null;
   updatedAt: number;
   runs?: number;
+  /** A benchmark's runs (ids), each viewable on its own. */
+  children?: string[];
 }
 
 export function listEntry(root: string, d: { kind: 'run' | 'bench'; dir: string }): RunListEntry {
@@ -27,6 +29,7 @@ export function listEntry(root: string, d: { kind: 'run' | 'bench'; dir: string 
       lastAccuracy: null,
       updatedAt: Math.max(0, ...b.runs.map((r) => r.updatedAt)),
       runs: b.runs.length,
+      children: b.runs.filter((r) => r.dir).map((r) => relative(root, r.dir)),
     };
   }
   const r = loadRun(d.dir);

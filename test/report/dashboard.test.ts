@@ -36,6 +36,9 @@ describe('dashboard server', () => {
       [join('group', 'b'), 'bench', 'finished', null],
     ]);
     expect(list[0].lastAccuracy).toBeCloseTo(0.5, 12); // the eval at step 6: 0.2 + 6 × 0.05
+    expect(list[1].children).toHaveLength(6); // grpo, sgpo, vip × 2 seeds, each viewable alone
+    const one = await fetch(`${url}api/view?dir=${encodeURIComponent((list[1].children as string[])[0])}`);
+    expect(((await one.json()) as { title: string }).title).toBe('flopwise: run grpo-seed1');
   });
 
   it('serves the view of a half-written run as data, not an error', async () => {

@@ -51,6 +51,14 @@
       a.textContent = e.id;
       const name = document.createElement('td');
       name.appendChild(a);
+      // A benchmark's runs, each viewable on its own.
+      for (const child of e.children || []) {
+        const c = document.createElement('a');
+        c.href = '#' + encodeURIComponent(child);
+        c.textContent = child.split('/').pop();
+        c.className = 'child';
+        name.append(document.createElement('br'), c);
+      }
       tr.append(
         name,
         cell(e.kind + (e.runs !== undefined ? ` (${e.runs} runs)` : '')),
