@@ -12,7 +12,9 @@
  *   over seeds (each method's seeds redrawn with replacement, the target recomputed on every draw;
  *   a draw in which the method never reaches the target counts as saving 0).
  * - Final accuracy: mean over seeds with its bootstrap interval, and the difference to the baseline
- *   with its interval. A difference is resolved when its interval excludes 0 (saving: excludes 1).
+ *   with its interval. A difference is resolved when its interval excludes 0 (saving: excludes 1)
+ *   and both methods have at least MIN_SEEDS_TO_RESOLVE seeds: with fewer, a bootstrap over seeds
+ *   has too few distinct draws to mean anything, so nothing is called resolved.
  */
 import {
   bootstrapInterval,
@@ -94,6 +96,12 @@ export interface MethodResult {
 
 export const BOOTSTRAP = { resamples: 2000, level: 0.95 };
 
+/** Seeds each side needs before an interval can resolve a difference. */
+export const MIN_SEEDS_TO_RESOLVE = 3;
+
+const enoughSeeds = (a: MethodRuns, b: MethodRuns): boolean =>
+  Math.min(a.runs.length, b.runs.length) >= MIN_SEEDS_TO_RESOLVE;
+
 /** The baseline's level: the last point of its seed-mean curve. */
 export function targetOf(baseRuns: readonly RunRecord[]): number {
   const c = meanCurve(baseRuns.map((r) => r.curve));
@@ -141,7 +149,7 @@ function savingOf(base: MethodRuns, m: MethodRuns, seed: string): MethodResult['
     seed: `saving:${seed}:${m.method}`,
     whenUndefined: 0,
   });
-  const resolved = ci.lo > 1 ? 'saves' : ci.hi < 1 ? 'costs' : 'no';
+  const resolved = !enoughSeeds(base, m) ? 'no' : ci.lo > 1 ? 'saves' : ci.hi < 1 ? 'costs' : 'no';
   return { value, ci, resolved };
 }
 
@@ -156,7 +164,8 @@ function finalDeltaOf(base: MethodRuns, m: MethodRuns, seed: string): MethodResu
     ...BOOTSTRAP,
     seed: `delta:${seed}:${m.method}`,
   });
-  return { mean: diff([...base.runs], [...m.runs]), ci, resolved: ci.lo > 0 || ci.hi < 0 };
+  const resolved = enoughSeeds(base, m) && (ci.lo > 0 || ci.hi < 0);
+  return { mean: diff([...base.runs], [...m.runs]), ci, resolved };
 }
 
 function sumRollouts(m: MethodRuns, key: keyof RunRecord['rollouts']): number {

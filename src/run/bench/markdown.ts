@@ -1,6 +1,6 @@
 /** The benchmark's tables as Markdown: one row per method, with intervals and what is resolved. */
 import type { Interval } from '../../algo/stats.js';
-import type { MethodResult } from '../report.js';
+import { MIN_SEEDS_TO_RESOLVE, type MethodResult } from '../report.js';
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}`;
 const gflop = (f: number | null): string => (f === null ? 'not reached' : (f / 1e9).toFixed(0));
@@ -50,6 +50,11 @@ export function resolvedLines(results: readonly MethodResult[]): string[] {
   const lines: string[] = [];
   for (const r of results) {
     if (r.method === r.baseline) continue;
+    const seeds = Math.min(r.seeds.length, results.find((b) => b.method === r.baseline)?.seeds.length ?? 0);
+    if (seeds < MIN_SEEDS_TO_RESOLVE) {
+      lines.push(`- ${r.method} vs ${r.baseline}: too few seeds (${seeds}) to resolve anything`);
+      continue;
+    }
     const parts: string[] = [];
     if (r.saving.resolved === 'saves') parts.push(`saves compute (${ratio(r.saving.value!)}×, resolved)`);
     else if (r.saving.resolved === 'costs') parts.push('needs more compute to reach the target (resolved)');
