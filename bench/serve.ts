@@ -1,6 +1,7 @@
 // Serving benchmark: completion tokens per second through `flopwise serve`'s HTTP API at concurrency
 // 1, 8 and 64, against the engine's own batched sampling of the same batches in the same process.
-// Run: npm run bench:serve   (BENCH_ROUNDS=n for more rounds per level; default 4)
+// Each level alternates the two, REPS times, over at least SEQS sequences each, and reports medians.
+// Run: npm run bench:serve   (BENCH_REPS, default 3; BENCH_SEQS, default 128)
 import { CharTokenizer, createModel } from '../src/engine/index.js';
 import { startPolicyServer } from '../src/serve/policy-server.js';
 
@@ -8,7 +9,8 @@ const tok = new CharTokenizer();
 // The engine's reference model (see ENGINE.md): vocab 64, d = 128, 4 layers, 4 heads, context 48.
 const cfg = { vocabSize: tok.vocabSize, dModel: 128, nLayers: 4, nHeads: 4, contextLength: 48 };
 const MAX_TOKENS = 32;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const SEQS = Number(process.env.BENCH_SEQS ?? 128);
 const LEVELS = [1, 8, 64];
 const prompt = (i: number) => `${(i * 37) % 100}+${(i * 11) % 100}=`;
 
@@ -65,16 +67,25 @@ async function served(clients: number, rounds: number): Promise<number> {
   return tokens / ((performance.now() - t0) / 1000);
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 direct(8, 1); // warm up
 await served(8, 1);
-console.log(`model ${JSON.stringify(cfg)}, max_tokens ${MAX_TOKENS}, ${ROUNDS} rounds per level, 2 threads`);
+console.log(
+  `model ${JSON.stringify(cfg)}, max_tokens ${MAX_TOKENS}, 2 threads, median of ${REPS} alternating reps`,
+);
 console.log('concurrency | served tok/s | direct batched tok/s | ratio');
 for (const c of LEVELS) {
-  const s = await served(c, ROUNDS);
-  const d = direct(c, ROUNDS);
-  console.log(
-    `${String(c).padStart(11)} | ${s.toFixed(0).padStart(12)} | ${d.toFixed(0).padStart(20)} | ${(s / d).toFixed(2)}`,
-  );
+  const rounds = Math.ceil(SEQS / c);
+  const s: number[] = [];
+  const d: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    d.push(direct(c, rounds));
+    s.push(await served(c, rounds));
+  }
+  const ratio = median(s.map((x, i) => x / d[i]));
+  const row = [String(c).padStart(11), median(s).toFixed(0).padStart(12), median(d).toFixed(0).padStart(20)];
+  console.log(`${row.join(' | ')} | ${ratio.toFixed(2)}`);
 }
 console.log(`engine calls ${server.batcher.stats.calls}, sequences ${server.batcher.stats.sequences}`);
 await server.close();

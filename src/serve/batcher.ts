@@ -37,16 +37,31 @@ interface Pending {
 }
 
 export interface BatcherOptions {
-  /** How long the first request of a batch waits for company (ms); default 2. */
+  /** Quiet time after the last arrival before a batch goes (ms); default 2. */
   windowMs?: number;
+  /** Longest a request waits for company (ms); default 50. */
+  maxWaitMs?: number;
   /** Sequences per engine call at most; default 512. */
   maxSequences?: number;
 }
 
+/**
+ * When a batch goes: at once when as many requests wait as the previous batch held (under steady
+ * load the same clients come back) and no request the server has started reading is still on its
+ * way (see `arriving`), or the maximum batch is reached; otherwise after `windowMs` without a new
+ * arrival, and never later than `maxWaitMs` after the first waiting request. The flush itself runs
+ * after the event loop's next poll, so requests whose bytes are already here still join.
+ */
 export class SampleBatcher {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private firstWaiting = 0;
+  /** Requests the server has begun to read but not yet submitted. */
+  private inbound = 0;
+  /** Requests in the previous batch: how many to expect back under steady load. */
+  private expected = 1;
   private readonly windowMs: number;
+  private readonly maxWaitMs: number;
   private readonly maxSequences: number;
   /** Engine calls made and sequences decoded, for tests and the benchmark. */
   readonly stats = { calls: 0, sequences: 0 };
@@ -57,28 +72,46 @@ export class SampleBatcher {
     opts: BatcherOptions = {},
   ) {
     this.windowMs = opts.windowMs ?? 2;
+    this.maxWaitMs = Math.max(this.windowMs, opts.maxWaitMs ?? 50);
     this.maxSequences = opts.maxSequences ?? 512;
+  }
+
+  /** A request has begun to arrive; call the returned function once when it is submitted or refused. */
+  arriving(): () => void {
+    this.inbound++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.inbound--;
+      this.schedule();
+    };
   }
 
   submit(job: GenerationJob): Promise<Generated[]> {
     return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) this.firstWaiting = performance.now();
       this.pending.push({ job, resolve, reject });
-      const queued = this.pending.reduce((s, p) => s + p.job.n, 0);
-      if (queued >= this.maxSequences) this.flushSoon(0);
-      else this.flushSoon(this.windowMs);
+      this.schedule();
     });
   }
 
-  private flushSoon(ms: number): void {
-    if (this.timer && ms > 0) return;
+  private schedule(): void {
+    if (this.pending.length === 0) return;
+    const queued = this.pending.reduce((s, p) => s + p.job.n, 0);
+    const ready = this.inbound === 0 && this.pending.length >= this.expected;
+    const wait = ready || queued >= this.maxSequences ? 0 : this.windowMs;
+    const left = this.maxWaitMs - (performance.now() - this.firstWaiting);
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), ms);
+    this.timer = setTimeout(() => setImmediate(() => this.flush()), Math.max(0, Math.min(wait, left)));
   }
 
   private flush(): void {
     this.timer = undefined;
+    if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    this.expected = Math.max(1, batch.length);
     const groups = new Map<string, Pending[]>();
     for (const p of batch) {
       const key = `${p.job.temperature}|${p.job.topP}`;

@@ -110,6 +110,10 @@ export interface Listening {
 /** Listens on host:port (0 = any free port). */
 export async function listen(handler: http.RequestListener, port: number, host: string): Promise<Listening> {
   const server = http.createServer(handler);
+  // Clients keep connections alive between requests; closing an idle one as a client reuses it
+  // resets that request (Node's default is 5 s), so idle connections are kept for a minute.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

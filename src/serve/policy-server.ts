@@ -163,7 +163,13 @@ export async function startPolicyServer(o: PolicyServerOptions): Promise<PolicyS
     });
 
   const completions = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const params = parseCompletionRequest(await readJsonBody(req));
+    const submitted = batcher.arriving();
+    let params: ReturnType<typeof parseCompletionRequest>;
+    try {
+      params = parseCompletionRequest(await readJsonBody(req));
+    } finally {
+      submitted();
+    }
     const { choices, usage } = await generate(params, params.prompts, 'prompt');
     const out = choices.map((c, index) => ({
       index,
@@ -175,7 +181,13 @@ export async function startPolicyServer(o: PolicyServerOptions): Promise<PolicyS
   };
 
   const chat = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const params = parseChatRequest(await readJsonBody(req));
+    const submitted = batcher.arriving();
+    let params: ReturnType<typeof parseChatRequest>;
+    try {
+      params = parseChatRequest(await readJsonBody(req));
+    } finally {
+      submitted();
+    }
     const { choices, usage } = await generate(params, [params.prompt], 'messages');
     const out = choices.map((c, index) => ({
       index,
