@@ -135,10 +135,16 @@ export function mathRegions(text: string): {
 
 /**
  * A standalone number: not part of a word, and not an operand inside a longer expression
- * ("x^2", "3 + 4", "2^{10}", "n_1" give none), so a last number is a value someone stated.
+ * ("x^2", "3 + 4", "2^{10}", "n_1" give none), so a last number is a value someone stated. A unit
+ * may follow ("5cm", "1,000.99m²"); "2,74" is kept whole (a decimal comma or a list, as the gold says).
  */
-const NUMBER_RE =
-  /(?<![A-Za-z\d.^_{]|[+*/^×·]\s*|\d\s*-\s*)-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?(?:\s*(?:%|percent\b))?(?![A-Za-z\d^_}]|\s*[+\-*/^×·(])|(?<![A-Za-z\d])-?\.\d+(?![A-Za-z\d])/g;
+const UNIT_AFTER = String.raw`(?:cm|mm|km|kg|ft|mi|ml|mph|m|g|s|h)(?:²|³|\^[23])?(?![A-Za-z])`;
+const NUMBER_RE = new RegExp(
+  String.raw`(?<![A-Za-z\d.,^_{]|[+*/^×·]\s*|\d\s*-\s*)-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?)` +
+    String.raw`(?:\s*\/\s*\d+)?(?:\s*(?:%|percent\b))?` +
+    String.raw`(?!(?!${UNIT_AFTER})[A-Za-z]|[\d^_}]|,\d|\s*[+\-*/^×·(])|(?<![A-Za-z\d])-?\.\d+(?![A-Za-z\d])`,
+  'g',
+);
 
 /** The last number in `text` outside LaTeX regions. */
 export function lastNumber(text: string): string | undefined {
