@@ -1,7 +1,7 @@
 // Serving benchmark: completion tokens per second through `flopwise serve`'s HTTP API at concurrency
 // 1, 8 and 64, against the engine's own batched sampling of the same batches in the same process.
 // Each level alternates the two, REPS times, over at least SEQS sequences each, and reports medians.
-// Run: npm run bench:serve   (BENCH_REPS, default 3; BENCH_SEQS, default 128)
+// Run: npm run bench:serve   (BENCH_REPS, default 5; BENCH_SEQS, default 128)
 import { CharTokenizer, createModel } from '../src/engine/index.js';
 import { startPolicyServer } from '../src/serve/policy-server.js';
 
@@ -9,7 +9,7 @@ const tok = new CharTokenizer();
 // The engine's reference model (see ENGINE.md): vocab 64, d = 128, 4 layers, 4 heads, context 48.
 const cfg = { vocabSize: tok.vocabSize, dModel: 128, nLayers: 4, nHeads: 4, contextLength: 48 };
 const MAX_TOKENS = 32;
-const REPS = Number(process.env.BENCH_REPS ?? 3);
+const REPS = Number(process.env.BENCH_REPS ?? 5);
 const SEQS = Number(process.env.BENCH_SEQS ?? 128);
 const LEVELS = [1, 8, 64];
 const prompt = (i: number) => `${(i * 37) % 100}+${(i * 11) % 100}=`;
@@ -74,9 +74,10 @@ await served(8, 1);
 console.log(
   `model ${JSON.stringify(cfg)}, max_tokens ${MAX_TOKENS}, 2 threads, median of ${REPS} alternating reps`,
 );
-console.log('concurrency | served tok/s | direct batched tok/s | ratio');
+console.log('concurrency | served tok/s | direct batched tok/s | ratio | sequences per engine call (served)');
 for (const c of LEVELS) {
-  const rounds = Math.ceil(SEQS / c);
+  const rounds = Math.max(8, Math.ceil(SEQS / c)); // 8 rounds at least: past the start-up transient
+  const before = { ...server.batcher.stats };
   const s: number[] = [];
   const d: number[] = [];
   for (let r = 0; r < REPS; r++) {
@@ -85,8 +86,9 @@ for (const c of LEVELS) {
   }
   const ratio = median(s.map((x, i) => x / d[i]));
   const row = [String(c).padStart(11), median(s).toFixed(0).padStart(12), median(d).toFixed(0).padStart(20)];
-  console.log(`${row.join(' | ')} | ${ratio.toFixed(2)}`);
+  const calls = server.batcher.stats.calls - before.calls;
+  const perCall = (server.batcher.stats.sequences - before.sequences) / calls;
+  console.log(`${row.join(' | ')} | ${ratio.toFixed(2)} | ${perCall.toFixed(1)}`);
 }
-console.log(`engine calls ${server.batcher.stats.calls}, sequences ${server.batcher.stats.sequences}`);
 await server.close();
 await model.dispose();

@@ -37,30 +37,36 @@ interface Pending {
 }
 
 export interface BatcherOptions {
-  /** Quiet time after the last arrival before a batch goes (ms); default 2. */
-  windowMs?: number;
-  /** Longest a request waits for company (ms); default 50. */
+  /** Longest a request waits for company (ms); default 20. */
   maxWaitMs?: number;
   /** Sequences per engine call at most; default 512. */
   maxSequences?: number;
 }
 
+/** What the HTTP layer reports about one request: body read and submitted (or refused), and answered. */
+export interface Arrival {
+  submitted(): void;
+  closed(): void;
+}
+
 /**
- * When a batch goes: at once when as many requests wait as the previous batch held (under steady
- * load the same clients come back) and no request the server has started reading is still on its
- * way (see `arriving`), or the maximum batch is reached; otherwise after `windowMs` without a new
- * arrival, and never later than `maxWaitMs` after the first waiting request. The flush itself runs
- * after the event loop's next poll, so requests whose bytes are already here still join.
+ * When a batch goes: as soon as every request the server holds is waiting in it, i.e. as many
+ * requests wait as were open at once during the previous cycle (under steady load the same clients
+ * come back) and none is still being read; or when the maximum batch is reached; or `maxWaitMs` after
+ * the first waiting request (clients that left). The flush runs after the event loop's next poll, so
+ * requests whose bytes are already here still join.
  */
 export class SampleBatcher {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private firstWaiting = 0;
-  /** Requests the server has begun to read but not yet submitted. */
+  /** Requests begun to be read but not yet submitted. */
   private inbound = 0;
-  /** Requests in the previous batch: how many to expect back under steady load. */
+  /** Requests received and not yet answered, and their peak since the last batch went. */
+  private open = 0;
+  private peakOpen = 0;
+  /** Requests to wait for: the peak of open requests in the previous cycle. */
   private expected = 1;
-  private readonly windowMs: number;
   private readonly maxWaitMs: number;
   private readonly maxSequences: number;
   /** Engine calls made and sequences decoded, for tests and the benchmark. */
@@ -71,20 +77,29 @@ export class SampleBatcher {
     private readonly stopToken: number,
     opts: BatcherOptions = {},
   ) {
-    this.windowMs = opts.windowMs ?? 2;
-    this.maxWaitMs = Math.max(this.windowMs, opts.maxWaitMs ?? 50);
+    this.maxWaitMs = opts.maxWaitMs ?? 20;
     this.maxSequences = opts.maxSequences ?? 512;
   }
 
-  /** A request has begun to arrive; call the returned function once when it is submitted or refused. */
-  arriving(): () => void {
+  /** A request has begun to arrive; report when it is submitted (or refused) and when it is answered. */
+  arriving(): Arrival {
     this.inbound++;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.inbound--;
-      this.schedule();
+    this.open++;
+    this.peakOpen = Math.max(this.peakOpen, this.open);
+    let submitted = false;
+    let closed = false;
+    return {
+      submitted: () => {
+        if (submitted) return;
+        submitted = true;
+        this.inbound--;
+        this.schedule();
+      },
+      closed: () => {
+        if (closed) return;
+        closed = true;
+        this.open--;
+      },
     };
   }
 
@@ -100,10 +115,10 @@ export class SampleBatcher {
     if (this.pending.length === 0) return;
     const queued = this.pending.reduce((s, p) => s + p.job.n, 0);
     const ready = this.inbound === 0 && this.pending.length >= this.expected;
-    const wait = ready || queued >= this.maxSequences ? 0 : this.windowMs;
     const left = this.maxWaitMs - (performance.now() - this.firstWaiting);
+    const wait = ready || queued >= this.maxSequences ? 0 : Math.max(0, left);
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => setImmediate(() => this.flush()), Math.max(0, Math.min(wait, left)));
+    this.timer = setTimeout(() => setImmediate(() => this.flush()), wait);
   }
 
   private flush(): void {
@@ -111,7 +126,8 @@ export class SampleBatcher {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.expected = Math.max(1, batch.length);
+    this.expected = Math.max(1, this.peakOpen);
+    this.peakOpen = this.open;
     const groups = new Map<string, Pending[]>();
     for (const p of batch) {
       const key = `${p.job.temperature}|${p.job.topP}`;

@@ -163,12 +163,13 @@ export async function startPolicyServer(o: PolicyServerOptions): Promise<PolicyS
     });
 
   const completions = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const submitted = batcher.arriving();
+    const arrival = batcher.arriving();
+    res.once('close', arrival.closed);
     let params: ReturnType<typeof parseCompletionRequest>;
     try {
       params = parseCompletionRequest(await readJsonBody(req));
     } finally {
-      submitted();
+      arrival.submitted();
     }
     const { choices, usage } = await generate(params, params.prompts, 'prompt');
     const out = choices.map((c, index) => ({
@@ -181,12 +182,13 @@ export async function startPolicyServer(o: PolicyServerOptions): Promise<PolicyS
   };
 
   const chat = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const submitted = batcher.arriving();
+    const arrival = batcher.arriving();
+    res.once('close', arrival.closed);
     let params: ReturnType<typeof parseChatRequest>;
     try {
       params = parseChatRequest(await readJsonBody(req));
     } finally {
-      submitted();
+      arrival.submitted();
     }
     const { choices, usage } = await generate(params, [params.prompt], 'messages');
     const out = choices.map((c, index) => ({

@@ -23,7 +23,7 @@ beforeAll(async () => {
     model: { sampler: model, tokenizer, contextLength: CONTEXT },
     modelName: 'tiny',
     port: 0,
-    windowMs: 20,
+    maxWaitMs: 20,
   });
   client = new OpenAI({ baseURL: server.baseURL, apiKey: 'unused', maxRetries: 0 });
 });

@@ -20,10 +20,10 @@ export function register(program: Command): void {
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--model-name <name>', 'the model id clients pass (default: the checkpoint directory name)')
     .option(
-      '--batch-window <ms>',
-      'how long a request waits for others to share its batch',
-      floatOption('--batch-window', { min: 0, max: 1000 }),
-      2,
+      '--batch-wait <ms>',
+      'longest a request waits for others to share its batch',
+      floatOption('--batch-wait', { min: 0, max: 1000 }),
+      20,
     )
     .option('--max-batch <n>', 'sequences per engine call at most', intOption('--max-batch', { min: 1 }), 512)
     .addHelpText(
@@ -47,7 +47,7 @@ export function register(program: Command): void {
           modelName,
           port: opts.port,
           host: opts.host,
-          windowMs: opts.batchWindow,
+          maxWaitMs: opts.batchWait,
           maxSequences: opts.maxBatch,
         });
         process.stdout.write(`serving "${modelName}" (${resolve(dir)}) at ${server.baseURL}\n`);
