@@ -118,10 +118,13 @@ export class SampleBatcher {
     const left = this.maxWaitMs - (performance.now() - this.firstWaiting);
     const wait = ready || queued >= this.maxSequences ? 0 : Math.max(0, left);
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => setImmediate(() => this.flush()), wait);
+    // setTimeout(0) would wait a millisecond; a batch that is ready goes right after the next poll
+    if (wait === 0) setImmediate(() => this.flush());
+    else this.timer = setTimeout(() => setImmediate(() => this.flush()), wait);
   }
 
   private flush(): void {
+    clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
     const batch = this.pending;
