@@ -56,8 +56,26 @@ export async function loadDatasets(data: TrainConfig['data']): Promise<Datasets>
   }
   const mixture = MIXTURES[data.mixture] ?? resolveMixture(data.mixture);
   const train = generateMixture(mixture, { n: data.trainSize, seed: data.seed, split: 'train' }).problems;
-  const evalSet = generateMixture(mixture, { n: data.evalSize, seed: data.seed, split: 'eval' }).problems;
+  const evalSet =
+    data.evalSplit === 'validation'
+      ? validationSet(mixture, data, train)
+      : generateMixture(mixture, { n: data.evalSize, seed: data.seed, split: 'eval' }).problems;
   return { train, eval: evalSet };
+}
+
+/**
+ * Prompts for choosing hyperparameters: train-split prompts (another data seed) that are not in the
+ * RL pool, so the held-out test split never steers a choice. Families whose whole train split is in
+ * the pool (1-digit sums) are missing from it.
+ */
+export function validationSet(
+  mixture: unknown,
+  data: TrainConfig['data'],
+  train: readonly Problem[],
+): Problem[] {
+  const inPool = new Set(train.map((p) => p.prompt));
+  const candidates = generateMixture(mixture, { n: 4 * data.evalSize, seed: data.seed + 1, split: 'train' });
+  return candidates.problems.filter((p) => !inPool.has(p.prompt)).slice(0, data.evalSize);
 }
 
 /** Family-scored problems (see ./scorer-choice) in-process; the rest by the time-limited verifier. */
@@ -119,13 +137,20 @@ export async function obtainProfile(args: {
     onProgress: args.onProgress,
   });
   if (failed.length > 0) {
-    throw new Error(`profile: ${failed.length} prompts failed (first: ${failed[0].error}); rerun to retry them`);
+    throw new Error(
+      `profile: ${failed.length} prompts failed (first: ${failed[0].error}); rerun to retry them`,
+    );
   }
   return { entries: rows.map((r) => ({ id: r.id, k: r.k, successes: r.successes })), meta };
 }
 
 /** Profiles prompts under the policy as it is now (sGPO's phase boundaries); charged as profiling. */
-export function reprofilerFor(policy: Policy, score: Scorer, ledger: Ledger, config: TrainConfig): Reprofiler {
+export function reprofilerFor(
+  policy: Policy,
+  score: Scorer,
+  ledger: Ledger,
+  config: TrainConfig,
+): Reprofiler {
   return (problems, k, seed) =>
     runProfileInMemory({
       policy,

@@ -18,6 +18,16 @@ const dir = mkdtempSync(join(tmpdir(), 'flopwise-regimes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bench regimes', () => {
+  it('the validation split shares no prompt with the RL pool or the held-out test split', async () => {
+    const data = parseConfig(TrainConfigSchema, {}, 'test').data;
+    const { train, eval: test } = await loadDatasets(data);
+    const { eval: validation } = await loadDatasets({ ...data, evalSplit: 'validation' });
+    expect(validation).toHaveLength(data.evalSize);
+    const pool = new Set(train.map((p) => p.prompt));
+    const held = new Set(test.map((p) => p.prompt));
+    expect(validation.filter((p) => pool.has(p.prompt) || held.has(p.prompt))).toEqual([]);
+  });
+
   it('from-scratch: the base solves at most 15 % of held-out prompts, and some', async () => {
     expect(BENCH_PRESETS['from-scratch'].pretrain).toEqual(FROM_SCRATCH_PRETRAIN);
     const base = await ensureBase(PretrainConfigSchema.parse(FROM_SCRATCH_PRETRAIN), { cacheDir: dir });
