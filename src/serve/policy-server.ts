@@ -162,15 +162,23 @@ export async function startPolicyServer(o: PolicyServerOptions): Promise<PolicyS
       usage,
     });
 
-  const completions = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+  /** Reads and checks a body, telling the batcher a request is on its way until then. */
+  const arrive = async <T>(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    parse: (body: Record<string, unknown>) => T,
+  ): Promise<T> => {
     const arrival = batcher.arriving();
     res.once('close', arrival.closed);
-    let params: ReturnType<typeof parseCompletionRequest>;
     try {
-      params = parseCompletionRequest(await readJsonBody(req));
+      return parse(await readJsonBody(req));
     } finally {
       arrival.submitted();
     }
+  };
+
+  const completions = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const params = await arrive(req, res, parseCompletionRequest);
     const { choices, usage } = await generate(params, params.prompts, 'prompt');
     const out = choices.map((c, index) => ({
       index,
@@ -182,14 +190,7 @@ export async function startPolicyServer(o: PolicyServerOptions): Promise<PolicyS
   };
 
   const chat = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const arrival = batcher.arriving();
-    res.once('close', arrival.closed);
-    let params: ReturnType<typeof parseChatRequest>;
-    try {
-      params = parseChatRequest(await readJsonBody(req));
-    } finally {
-      arrival.submitted();
-    }
+    const params = await arrive(req, res, parseChatRequest);
     const { choices, usage } = await generate(params, [params.prompt], 'messages');
     const out = choices.map((c, index) => ({
       index,
