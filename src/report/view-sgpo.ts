@@ -31,7 +31,8 @@ export function reportedHistogram(results: Row | null): { k: number; counts: num
 export function planTables(profile: Row[]): Table[] {
   if (!profile.some((r) => typeof r.class === 'string')) return [];
   const classes = new Map<string, { n: number; kept: number }>();
-  const phases = new Map<string, { n: number; G: Map<number, number> }>();
+  // Kept unsolved prompts have no G of their own (G null): they join each phase at that phase's G.
+  const phases = new Map<string, { n: number; G: Map<number, number>; atPhaseG: number }>();
   for (const r of profile) {
     const c = classes.get(String(r.class)) ?? { n: 0, kept: 0 };
     c.n++;
@@ -40,10 +41,11 @@ export function planTables(profile: Row[]): Table[] {
     for (const ph of String(r.phase ?? '')
       .split(',')
       .filter(Boolean)) {
-      const p = phases.get(ph) ?? { n: 0, G: new Map<number, number>() };
+      const p = phases.get(ph) ?? { n: 0, G: new Map<number, number>(), atPhaseG: 0 };
       p.n++;
-      const G = num(r.G) ?? 0;
-      p.G.set(G, (p.G.get(G) ?? 0) + 1);
+      const G = num(r.G);
+      if (G === null) p.atPhaseG++;
+      else p.G.set(G, (p.G.get(G) ?? 0) + 1);
       phases.set(ph, p);
     }
   }
@@ -65,6 +67,7 @@ export function planTables(profile: Row[]): Table[] {
           [...p.G]
             .sort(([a], [b]) => a - b)
             .map(([G, n]) => `G=${G} (${n})`)
+            .concat(p.atPhaseG > 0 ? [`unsolved at the phase's G (${p.atPhaseG})`] : [])
             .join(', '),
         ]),
     },

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { evalPoints, firstCrossing, phaseChanges, seedBand, smooth } from '../../src/report/curves.js';
 import { loadDir, parseJsonl, statusOf, STALE_MS } from '../../src/report/load.js';
 import { buildView } from '../../src/report/view.js';
-import { profileHistogram } from '../../src/report/view-sgpo.js';
+import { planTables, profileHistogram } from '../../src/report/view-sgpo.js';
 import { reportedCrossing, targetOf } from '../../src/report/groups.js';
 import { reportHtml, scriptSafe } from '../../src/report/html.js';
 import { writeBenchDir, writeRunDir } from './fixtures.js';
@@ -242,5 +242,24 @@ describe('report view', () => {
     expect(JSON.parse(scriptSafe(JSON.stringify(text)))).toBe(text);
     const html = reportHtml({ title: text, subtitle: '', status: 'x', sections: [] });
     expect(html.match(/<\/script>/g)!.length).toBe(3); // uPlot, the view, the page script
+  });
+
+  it('plan table: kept unsolved prompts (G null) are listed at their phase\'s G, not as G = 0', () => {
+    const rows = [
+      { class: 'learnable', kept: true, G: 2, phase: '1' },
+      { class: 'learnable', kept: true, G: 4, phase: '2' },
+      { class: 'unsolved', kept: true, G: null, phase: '1,2' },
+      { class: 'trivial', kept: false, G: null, phase: '' },
+    ];
+    const [classes, phases] = planTables(rows);
+    expect(classes.rows).toEqual([
+      ['learnable', '2', '50.0%', '2'],
+      ['unsolved', '1', '25.0%', '1'],
+      ['trivial', '1', '25.0%', '0'],
+    ]);
+    expect(phases.rows).toEqual([
+      ['1', '2', "G=2 (1), unsolved at the phase's G (1)"],
+      ['2', '2', "G=4 (1), unsolved at the phase's G (1)"],
+    ]);
   });
 });
