@@ -22,17 +22,25 @@ function phaseValue(ledger: Row, phase: string, field: 'flops' | 'wallMs'): numb
   return num((ledger[phase] as Row | undefined)?.[field]) ?? 0;
 }
 
-function meanLedger(g: MethodGroup): Record<string, { flops: number; wallMs: number }> | null {
+type PhaseMean = { flops: number; wallMs: number; uncounted: boolean };
+
+function meanLedger(g: MethodGroup): Record<string, PhaseMean> | null {
   const ledgers = g.runs.map((r) => finalLedger(r.rows, r.summary)).filter((l): l is Row => l !== null);
   if (ledgers.length === 0) return null;
-  const out: Record<string, { flops: number; wallMs: number }> = {};
+  const out: Record<string, PhaseMean> = {};
   for (const phase of [...CHARGED, 'eval']) {
     out[phase] = {
       flops: ledgers.reduce((s, l) => s + phaseValue(l, phase, 'flops'), 0) / ledgers.length,
       wallMs: ledgers.reduce((s, l) => s + phaseValue(l, phase, 'wallMs'), 0) / ledgers.length,
+      // A phase that ran on a remote server of undeclared size has no FLOP count: its 0 is not a zero.
+      uncounted: ledgers.some((l) => (l[phase] as Row | undefined)?.uncounted === true),
     };
   }
   return out;
+}
+
+function flopsCell(p: PhaseMean): string {
+  return p.uncounted ? 'not counted' : fmtFlops(p.flops);
 }
 
 function ledgerParts(s: Subject): { stacks: Stacks; table: Table } {
@@ -55,9 +63,9 @@ function ledgerParts(s: Subject): { stacks: Stacks; table: Table } {
     stacks.rows.push({ label: g.method, values: CHARGED.map((p) => l[p].flops), text: fmtFlops(charged) });
     table.rows.push([
       g.method,
-      ...CHARGED.map((p) => fmtFlops(l[p].flops)),
-      fmtFlops(charged),
-      fmtFlops(l.eval.flops),
+      ...CHARGED.map((p) => flopsCell(l[p])),
+      CHARGED.some((p) => l[p].uncounted) ? `${fmtFlops(charged)} + not counted` : fmtFlops(charged),
+      flopsCell(l.eval),
       fmtSeconds(wall),
     ]);
   }

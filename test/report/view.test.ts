@@ -179,6 +179,35 @@ describe('report view', () => {
     expect(meta).toContainEqual(['status', 'finished (1 unreadable metrics line(s) skipped)']);
   });
 
+  it('a profile run on a server of undeclared size shows "not counted", not 0 FLOPs', () => {
+    const r = join(dir, 'remote-profile');
+    writeRunDir(r, {
+      allocator: 'sgpo',
+      seed: 1,
+      steps: 2,
+      evalEvery: 2,
+      start: 0.2,
+      slope: 0.1,
+      flopsPerStep: 1e9,
+    });
+    const f = 1e9 * 2;
+    const ledger = {
+      profile: { flops: 0, tokens: 500, wallMs: 10, uncounted: true },
+      rollout: { flops: 0.4 * f, tokens: 20, wallMs: 80 },
+      logprob: { flops: 0.1 * f, tokens: 0, wallMs: 0 },
+      train: { flops: 0.5 * f, tokens: 20, wallMs: 120 },
+      eval: { flops: 0.2 * f, tokens: 0, wallMs: 20 },
+    };
+    writeFileSync(join(r, 'summary.json'), JSON.stringify({ steps: 2, ledger }));
+    const compute = buildView(loadDir(r)).sections.find((s) =>
+      s.tables.some((t) => t.title.startsWith('Compute ledger')),
+    )!;
+    const row = compute.tables.find((t) => t.title.startsWith('Compute ledger'))!.rows[0];
+    expect(row[1]).toBe('not counted');
+    expect(row[5]).toMatch(/\+ not counted$/);
+    expect(row[2]).not.toBe('not counted');
+  });
+
   it('a results.json shared without its run directories still draws its curves and ledgers', () => {
     const b = join(dir, 'results-only');
     mkdirSync(b);
@@ -244,7 +273,7 @@ describe('report view', () => {
     expect(html.match(/<\/script>/g)!.length).toBe(3); // uPlot, the view, the page script
   });
 
-  it('plan table: kept unsolved prompts (G null) are listed at their phase\'s G, not as G = 0', () => {
+  it("plan table: kept unsolved prompts (G null) are listed at their phase's G, not as G = 0", () => {
     const rows = [
       { class: 'learnable', kept: true, G: 2, phase: '1' },
       { class: 'learnable', kept: true, G: 4, phase: '2' },
