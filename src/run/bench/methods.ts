@@ -24,6 +24,26 @@ export interface BenchMethod {
 /** How far past the shared budget a method on its own schedule may run before it is cut off. */
 export const SCHEDULE_CAP = 2;
 
+/** VIP as its paper defines it on an estimator: that estimator's objective and advantages. */
+function vipOn(estimator: 'rloo' | 'drgrpo', label: string): BenchMethod {
+  return {
+    name: `vip-${estimator}`,
+    description: `VIP as defined on ${label}: ${label} objective and advantages`,
+    sets: ['allocator.type=vip', `allocator.objective=${estimator}`, `estimator.type=${estimator}`],
+    baseline: estimator,
+  };
+}
+
+/** Asymmetric prompt weights ω(p̂)·(r − p̂) under uniform allocation, against Dr.GRPO (ω = 1). */
+function weightedOnDrgrpo(weighting: 'linear-r' | 'sqrt-r', label: string): BenchMethod {
+  return {
+    name: `drgrpo+${weighting}`,
+    description: `uniform, G = 8, ${label} asymmetric prompt weights on Dr.GRPO advantages`,
+    sets: ['allocator.type=uniform', 'estimator.type=drgrpo', `weighting.type=${weighting}`],
+    baseline: 'drgrpo',
+  };
+}
+
 export const BENCH_METHODS: BenchMethod[] = [
   { name: 'grpo', description: 'uniform GRPO, G = 8 (baseline)', sets: ['allocator.type=uniform'] },
   {
@@ -64,30 +84,10 @@ export const BENCH_METHODS: BenchMethod[] = [
     description: 'VIP (RLOO objective) with GRPO advantages',
     sets: ['allocator.type=vip'],
   },
-  {
-    name: 'vip-rloo',
-    description: 'VIP as defined on RLOO: RLOO objective and advantages',
-    sets: ['allocator.type=vip', 'allocator.objective=rloo', 'estimator.type=rloo'],
-    baseline: 'rloo',
-  },
-  {
-    name: 'vip-drgrpo',
-    description: 'VIP as defined on Dr.GRPO: Dr.GRPO objective and advantages',
-    sets: ['allocator.type=vip', 'allocator.objective=drgrpo', 'estimator.type=drgrpo'],
-    baseline: 'drgrpo',
-  },
-  {
-    name: 'drgrpo+linear-r',
-    description: 'uniform, G = 8, Linear-R asymmetric prompt weights on Dr.GRPO advantages',
-    sets: ['allocator.type=uniform', 'estimator.type=drgrpo', 'weighting.type=linear-r'],
-    baseline: 'drgrpo',
-  },
-  {
-    name: 'drgrpo+sqrt-r',
-    description: 'uniform, G = 8, Sqrt-R asymmetric prompt weights on Dr.GRPO advantages',
-    sets: ['allocator.type=uniform', 'estimator.type=drgrpo', 'weighting.type=sqrt-r'],
-    baseline: 'drgrpo',
-  },
+  vipOn('rloo', 'RLOO'),
+  vipOn('drgrpo', 'Dr.GRPO'),
+  weightedOnDrgrpo('linear-r', 'Linear-R'),
+  weightedOnDrgrpo('sqrt-r', 'Sqrt-R'),
   {
     name: 'sgpo+sqrt-r',
     description: 'sGPO with Sqrt-R asymmetric prompt weights',
