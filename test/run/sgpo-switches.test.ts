@@ -63,7 +63,7 @@ async function poolsByPhase(s: SgpoStrategy, steps = 9): Promise<Array<Map<strin
   const pools: Array<Map<string, number>> = [];
   for (let step = 1; step <= steps; step++) {
     const { info } = await s.collect(context(step, steps).ctx);
-    pools[info!.phase as number] = new Map(s.currentPool.map((it) => [it.problem.id, it.G]));
+    pools[(info!.phase as number) - 1] = new Map(s.currentPool.map((it) => [it.problem.id, it.G]));
   }
   return pools;
 }
@@ -267,10 +267,10 @@ describe('sgpo step diagnostics', () => {
       { group: group(b, [1, 0, 0, 0]), item: item(b, 'learnable', 1, false), plannedP: 0.5 },
       { group: group(c, [0, 1]), item: item(c, 'unsolved', -1, false), plannedP: 0 },
     ]);
-    // 8 rollouts: 2 trivial (replay), 4 learnable (phase 1), 2 unsolved (subset)
+    // 8 rollouts: 2 trivial (replay), 4 learnable (home phase index 1, reported as phase 2), 2 unsolved (subset)
     expect(d).toEqual({
       'share.learnable': 0.5,
-      'share.phase1': 0.5,
+      'share.phase2': 0.5,
       'share.replay': 0.25,
       'share.trivial': 0.25,
       'share.unsolved': 0.25,

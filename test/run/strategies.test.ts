@@ -59,7 +59,7 @@ describe('sgpo strategy', () => {
       const { ctx, calls } = recordingContext(step, 9, () => 0.5);
       const res = await s.collect(ctx);
       seenPhases.push(res.info!.phase as number);
-      const phase = plan.phases[res.info!.phase as number];
+      const phase = plan.phases[(res.info!.phase as number) - 1];
       for (let i = 0; i < calls[0].ids.length; i++) {
         const planned = byId.get(calls[0].ids[i])!;
         expect(planned.phases).toContain(phase.index);
@@ -68,7 +68,7 @@ describe('sgpo strategy', () => {
       expect(res.generated).toBe(calls[0].n.reduce((a, b) => a + b, 0));
     }
     expect(plan.phases.map((p) => p.G)).toEqual([2, 4, 8]);
-    expect(seenPhases).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
+    expect(seenPhases).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3]);
   });
 
   it('never samples a trivial prompt, and samples unsolved ones only from the kept subset', async () => {
@@ -93,7 +93,7 @@ describe('sgpo strategy', () => {
     s.onEval(15, 0.35);
     expect(s.currentPhase).toBe(1);
     const { ctx } = recordingContext(16, 100, () => 0.5);
-    expect((await s.collect(ctx)).info!.phase).toBe(1);
+    expect((await s.collect(ctx)).info!.phase).toBe(2);
   });
 
   it('online mode re-buckets a prompt that became easy and drops one that became trivial', async () => {

@@ -27,7 +27,7 @@ export function stepDiagnostics(trained: readonly TrainedGroup[]): Record<string
   for (const { group, item, plannedP } of trained) {
     const n = group.rollouts.length;
     add(rollouts, item.cls, n);
-    add(rollouts, item.replay ? 'replay' : item.home >= 0 ? `phase${item.home}` : 'unsolvedSubset', n);
+    add(rollouts, item.replay ? 'replay' : item.home >= 0 ? `phase${item.home + 1}` : 'unsolvedSubset', n);
     if (hasSignal(group)) add(signal, item.cls, 1);
     const observed = successCount(group) / n;
     absGap += Math.abs(observed - plannedP);

@@ -244,7 +244,8 @@ export class SgpoStrategy implements Strategy {
       discarded: 0,
       ...(this.finished ? { finished: true } : {}),
       info: {
-        phase: this.phase,
+        // Numbered from 1, as in the profile table, `plan` and the verl export.
+        phase: this.phase + 1,
         phaseG: this.plan.phases[this.phase].G,
         poolSize: this.pool.length,
         droppedTrivial: take - items.length,
