@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allocateGreedy, bernoulliVariance, sgpoPlan, type ProfileEntry } from '../../src/algo/index.js';
 import { Ledger } from '../../src/run/ledger.js';
-import { runProfile, PROFILE_FILES, writeProfileWithPlan, readProfileEntries } from '../../src/run/profile.js';
+import {
+  runProfile,
+  PROFILE_FILES,
+  writeProfileWithPlan,
+  readProfileEntries,
+} from '../../src/run/profile.js';
 import { SgpoStrategy } from '../../src/run/strategies/sgpo.js';
 import type { CollectContext, ScoredGroup } from '../../src/run/strategies/types.js';
 import { VipStrategy } from '../../src/run/strategies/vip.js';
@@ -34,7 +39,12 @@ function recordingContext(step: number, totalSteps: number, successRate: (p: Pro
         const s = Math.round(successRate(p) * n[i]);
         return {
           problem: p,
-          rollouts: Array.from({ length: n[i] }, (_, j) => ({ text: '', finished: true, reward: j < s ? 1 : 0, reason: 'wrong' as const })),
+          rollouts: Array.from({ length: n[i] }, (_, j) => ({
+            text: '',
+            finished: true,
+            reward: j < s ? 1 : 0,
+            reason: 'wrong' as const,
+          })),
         };
       });
     },
@@ -49,7 +59,16 @@ function profileOf(ps: Problem[]): ProfileEntry[] {
 
 describe('sgpo strategy', () => {
   const plan = sgpoPlan(profileOf(problems), { alpha: 0.5, seed: 3 });
-  const cfg = { promptsPerStep: 4, tau: 0.75, gMin: 2, gMax: 8, rounding: 'pow2' as const, phaseEnd: 'share' as const, plateauPatience: 2, online: false };
+  const cfg = {
+    promptsPerStep: 4,
+    tau: 0.75,
+    gMin: 2,
+    gMax: 8,
+    rounding: 'pow2' as const,
+    phaseEnd: 'share' as const,
+    plateauPatience: 2,
+    online: false,
+  };
 
   it('walks the phases easy → hard in equal shares, with each prompt at its planned G', async () => {
     const s = new SgpoStrategy(problems, plan, cfg, 1);
@@ -102,7 +121,12 @@ describe('sgpo strategy', () => {
     const problem = problems.find((p) => p.id === hard.id)!;
     const allCorrect = (n: number): ScoredGroup => ({
       problem,
-      rollouts: Array.from({ length: n }, () => ({ text: '', finished: true, reward: 1, reason: 'correct' as const })),
+      rollouts: Array.from({ length: n }, () => ({
+        text: '',
+        finished: true,
+        reward: 1,
+        reason: 'correct' as const,
+      })),
     });
     for (let i = 0; i < 4; i++) s.observe([allCorrect(8)]);
     const state = s.getState();
@@ -130,18 +154,33 @@ describe('sgpo strategy', () => {
 });
 
 describe('vip strategy', () => {
-  const cfg = { promptsPerStep: 8, rolloutsPerStep: 64, lower: 2, upper: 32, objective: 'rloo' as const, noise: 0.1, floor: 2, gamma: 0 };
+  const cfg = {
+    promptsPerStep: 8,
+    rolloutsPerStep: 64,
+    lower: 2,
+    upper: 32,
+    objective: 'rloo' as const,
+    noise: 0.1,
+    floor: 2,
+    gamma: 0,
+  };
 
   it('spends exactly the budget within the bounds, as the exact solver would', async () => {
     const s = new VipStrategy(problems, cfg, 1, 0);
     for (let step = 1; step <= 6; step++) {
       const { ctx, calls } = recordingContext(step, 6, (p) => (Number(p.id.split('-')[1]) % 10) / 10);
       const res = await s.collect(ctx);
-      s.observe((await Promise.resolve(res.groups)));
+      s.observe(await Promise.resolve(res.groups));
       const n = calls[0].n;
       expect(n.reduce((a, b) => a + b, 0)).toBe(64);
       for (const x of n) expect(x >= 2 && x <= 32).toBe(true);
-      const expected = allocateGreedy({ a: bernoulliVariance(s.last!.p), budget: 64, lower: 2, upper: 32, objective: 'rloo' });
+      const expected = allocateGreedy({
+        a: bernoulliVariance(s.last!.p),
+        budget: 64,
+        lower: 2,
+        upper: 32,
+        objective: 'rloo',
+      });
       expect(n).toEqual(expected.n);
     }
   });
@@ -161,7 +200,10 @@ describe('vip strategy', () => {
     const second = recordingContext(2, 2, rate);
     await s.collect(second.ctx);
     const nOf = (k: number): number[] =>
-      second.calls[0].ids.map((id, i) => [id, second.calls[0].n[i]] as const).filter(([id]) => Number(id.split('-')[1]) % 3 === k).map(([, n]) => n);
+      second.calls[0].ids
+        .map((id, i) => [id, second.calls[0].n[i]] as const)
+        .filter(([id]) => Number(id.split('-')[1]) % 3 === k)
+        .map(([, n]) => n);
     const mid = Math.min(...nOf(1));
     expect(mid).toBeGreaterThan(Math.max(...nOf(0)));
     expect(mid).toBeGreaterThan(Math.max(...nOf(2)));
@@ -174,7 +216,8 @@ describe('vip strategy', () => {
   it('restores its state exactly', async () => {
     const a = new VipStrategy(problems, cfg, 1, 0);
     const rate = (p: Problem): number => (Number(p.id.split('-')[1]) % 4) / 4;
-    for (let step = 1; step <= 3; step++) a.observe((await a.collect(recordingContext(step, 9, rate).ctx)).groups);
+    for (let step = 1; step <= 3; step++)
+      a.observe((await a.collect(recordingContext(step, 9, rate).ctx)).groups);
     const b = new VipStrategy(problems, cfg, 1, 0);
     b.setState(JSON.parse(JSON.stringify(a.getState())));
     const ra = recordingContext(4, 9, rate);
@@ -192,18 +235,40 @@ describe('profile runner', () => {
 
   it('resumes after a crash without re-sampling finished chunks, with the same rows', async () => {
     const whole = tmp();
-    const full = await runProfile({ policy: policy(), problems: ps, score: exactScorer, dir: whole, ledger: new Ledger(), options });
+    const full = await runProfile({
+      policy: policy(),
+      problems: ps,
+      score: exactScorer,
+      dir: whole,
+      ledger: new Ledger(),
+      options,
+    });
     expect(full.complete).toBe(true);
     expect(full.rows).toHaveLength(50);
 
     const crashed = tmp();
-    const first = await runProfile({ policy: policy(), problems: ps, score: exactScorer, dir: crashed, ledger: new Ledger(), options, stopAfterChunks: 3 });
+    const first = await runProfile({
+      policy: policy(),
+      problems: ps,
+      score: exactScorer,
+      dir: crashed,
+      ledger: new Ledger(),
+      options,
+      stopAfterChunks: 3,
+    });
     expect(first.complete).toBe(false);
     // a crash mid-write leaves half a line behind
     const partial = join(crashed, PROFILE_FILES.partial);
     writeFileSync(partial, readFileSync(partial, 'utf8') + '{"id":"toy-2');
     const again = policy();
-    const resumed = await runProfile({ policy: again, problems: ps, score: exactScorer, dir: crashed, ledger: new Ledger(), options });
+    const resumed = await runProfile({
+      policy: again,
+      problems: ps,
+      score: exactScorer,
+      dir: crashed,
+      ledger: new Ledger(),
+      options,
+    });
     expect(resumed.complete).toBe(true);
     expect(again.sampleCalls).toHaveLength(7 - 3); // 7 chunks in all, 3 done before the crash
     expect(resumed.rows).toEqual(full.rows);
@@ -212,12 +277,21 @@ describe('profile runner', () => {
 
   it('writes the profile with the plan as JSONL and Parquet', async () => {
     const dir = tmp();
-    const { rows } = await runProfile({ policy: policy(), problems: ps, score: exactScorer, dir, ledger: new Ledger(), options });
+    const { rows } = await runProfile({
+      policy: policy(),
+      problems: ps,
+      score: exactScorer,
+      dir,
+      ledger: new Ledger(),
+      options,
+    });
     const plan = writeProfileWithPlan(dir, rows, {});
     const back = readProfileEntries(join(dir, PROFILE_FILES.jsonl));
     expect(back).toEqual(rows.map((r) => ({ id: r.id, k: r.k, successes: r.successes })));
     const line = JSON.parse(readFileSync(join(dir, PROFILE_FILES.jsonl), 'utf8').split('\n')[0]);
-    expect(Object.keys(line)).toEqual(expect.arrayContaining(['id', 'k', 'successes', 'p_hat', 'class', 'G', 'phase']));
+    expect(Object.keys(line)).toEqual(
+      expect.arrayContaining(['id', 'k', 'successes', 'p_hat', 'class', 'G', 'phase']),
+    );
     expect(plan.counts.total).toBe(50);
     expect(readFileSync(join(dir, PROFILE_FILES.parquet)).subarray(0, 4).toString()).toBe('PAR1');
   });
