@@ -37,7 +37,7 @@ beforeAll(() => {
     regime: 'test',
     claim: 'none',
     seeds: [1, 2],
-    methods: ['grpo', 'vip-rloo', 'sgpo'],
+    methods: ['grpo', 'vip-rloo', 'sgpo', 'vip-drgrpo'],
     baseline: 'grpo',
     sets: [
       `data.mixture=${JSON.stringify(mixture)}`,
@@ -77,7 +77,14 @@ const argsFor = (outDir: string, extra: Partial<BenchArgs> = {}): BenchArgs => (
 
 describe('bench', () => {
   it('adds the baselines a method is compared with, first', () => {
-    expect(methodsToRun(preset).map((m) => m.name)).toEqual(['grpo', 'rloo', 'vip-rloo', 'sgpo']);
+    expect(methodsToRun(preset).map((m) => m.name)).toEqual([
+      'grpo',
+      'rloo',
+      'drgrpo',
+      'vip-rloo',
+      'sgpo',
+      'vip-drgrpo',
+    ]);
     expect(methodsToRun(preset, ['vip-drgrpo']).map((m) => m.name)).toEqual(['drgrpo', 'vip-drgrpo']);
     expect(() => methodsToRun(preset, ['nope'])).toThrow(/unknown method 'nope'/);
   });
@@ -95,12 +102,14 @@ describe('bench', () => {
     const ran: boolean[] = [];
     const onRun = (_m: string, _s: number, _i: number, _t: number, reused: boolean) => ran.push(reused);
     const result = await runBench(argsFor(out, { callbacks: { onRun } }));
-    expect(ran).toEqual(new Array(8).fill(false));
+    expect(ran).toEqual(new Array(12).fill(false));
     expect(result.results.map((r) => [r.method, r.baseline, r.seeds])).toEqual([
       ['grpo', 'grpo', [1, 2]],
       ['rloo', 'grpo', [1, 2]],
+      ['drgrpo', 'grpo', [1, 2]],
       ['vip-rloo', 'rloo', [1, 2]],
       ['sgpo', 'grpo', [1, 2]],
+      ['vip-drgrpo', 'drgrpo', [1, 2]],
     ]);
     const sgpo = result.runs.sgpo[0];
     expect(sgpo.profileFlops).toBeGreaterThan(0); // the shared profile is charged to the run
@@ -119,7 +128,7 @@ describe('bench', () => {
 
     ran.length = 0;
     const again = await runBench(argsFor(out, { callbacks: { onRun } }));
-    expect(ran).toEqual(new Array(8).fill(true));
+    expect(ran).toEqual(new Array(12).fill(true));
     expect(again.results).toEqual(result.results);
 
     await expect(runBench(argsFor(out, { extraSets: ['optim.lr=0.01'] }))).rejects.toThrow(

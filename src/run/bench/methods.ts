@@ -29,7 +29,13 @@ function vipOn(estimator: 'rloo' | 'drgrpo', label: string): BenchMethod {
   return {
     name: `vip-${estimator}`,
     description: `VIP as defined on ${label}: ${label} objective and advantages`,
-    sets: ['allocator.type=vip', `allocator.objective=${estimator}`, `estimator.type=${estimator}`],
+    sets: [
+      'allocator.type=vip',
+      `allocator.objective=${estimator}`,
+      `estimator.type=${estimator}`,
+      // Dr.GRPO's variance factor (n − 1)/n² is convex in n only from n = 3 on
+      ...(estimator === 'drgrpo' ? ['allocator.lower=3'] : []),
+    ],
     baseline: estimator,
   };
 }
