@@ -121,17 +121,19 @@ export function subsampleUnsolved(ids: readonly string[], alpha: number, seed: n
   return sampleWithoutReplacement(sorted, k, createRng(seed));
 }
 
-/** Build the sGPO plan. */
-export function sgpoPlan(profile: readonly ProfileEntry[], options: SgpoOptions = {}): SgpoPlan {
-  const o: Required<SgpoOptions> = { ...SGPO_DEFAULTS, ...options };
+function checkPlanOptions(o: Required<SgpoOptions>): void {
   if (!(o.tau >= 0 && o.tau <= 1)) throw new Error(`tau must be in [0, 1], got ${o.tau}`);
   if (!(Number.isInteger(o.gMin) && Number.isInteger(o.gMax) && 1 <= o.gMin && o.gMin <= o.gMax)) {
     throw new Error(`need integers 1 <= gMin <= gMax, got gMin=${o.gMin}, gMax=${o.gMax}`);
   }
+}
+
+/** Each profile row checked, classified and given its G (learnable only); phases are filled later. */
+function plannedPrompts(profile: readonly ProfileEntry[], o: Required<SgpoOptions>): PlannedPrompt[] {
   const sizeOf = o.groupSize === 'exact' ? groupSizeExact : groupSizePow2;
   const seen = new Set<string>();
   const posteriorCache = new Map<string, BetaPosterior>();
-  const prompts: PlannedPrompt[] = profile.map((e, row) => {
+  return profile.map((e, row) => {
     if (seen.has(e.id)) throw new Error(`profile row ${row}: duplicate prompt id '${e.id}'`);
     seen.add(e.id);
     if (!Number.isInteger(e.k) || e.k < 1)
@@ -159,7 +161,10 @@ export function sgpoPlan(profile: readonly ProfileEntry[], options: SgpoOptions 
       phases: [],
     };
   });
+}
 
+/** One phase per distinct G, ascending (easy → hard); the kept unsolved subset joins each at its G. */
+function planPhases(prompts: PlannedPrompt[], o: Required<SgpoOptions>): Phase[] {
   const learnable = prompts.filter((p) => p.cls === 'learnable');
   const unsolvedIds = prompts.filter((p) => p.cls === 'unsolved').map((p) => p.id);
   let phaseGs = [...new Set(learnable.map((p) => p.G as number))].sort((a, b) => a - b);
@@ -168,7 +173,7 @@ export function sgpoPlan(profile: readonly ProfileEntry[], options: SgpoOptions 
 
   const byId = new Map(prompts.map((p) => [p.id, p]));
   const fixedSubset = subsampleUnsolved(unsolvedIds, o.alpha, o.seed);
-  const phases: Phase[] = phaseGs.map((G, index) => {
+  return phaseGs.map((G, index) => {
     const own = learnable.filter((p) => p.G === G).map((p) => p.id);
     const extra =
       o.unsolvedSubset === 'perPhase'
@@ -189,18 +194,26 @@ export function sgpoPlan(profile: readonly ProfileEntry[], options: SgpoOptions 
       rollouts: G * promptIds.length,
     };
   });
+}
 
+/** Build the sGPO plan: classify and size every prompt, then phase them easy → hard. */
+export function sgpoPlan(profile: readonly ProfileEntry[], options: SgpoOptions = {}): SgpoPlan {
+  const o: Required<SgpoOptions> = { ...SGPO_DEFAULTS, ...options };
+  checkPlanOptions(o);
+  const prompts = plannedPrompts(profile, o);
+  const phases = planPhases(prompts, o);
   const rolloutsPerEpoch = phases.reduce((s, ph) => s + ph.rollouts, 0);
   const baselineRolloutsPerEpoch = o.uniformN * prompts.length;
+  const count = (f: (p: PlannedPrompt) => boolean) => prompts.filter(f).length;
   return {
     prompts,
     phases,
     counts: {
       total: prompts.length,
-      trivial: prompts.filter((p) => p.cls === 'trivial').length,
-      unsolved: unsolvedIds.length,
-      unsolvedKept: prompts.filter((p) => p.cls === 'unsolved' && p.kept).length,
-      learnable: learnable.length,
+      trivial: count((p) => p.cls === 'trivial'),
+      unsolved: count((p) => p.cls === 'unsolved'),
+      unsolvedKept: count((p) => p.cls === 'unsolved' && p.kept),
+      learnable: count((p) => p.cls === 'learnable'),
     },
     rolloutsPerEpoch,
     baselineRolloutsPerEpoch,
