@@ -196,6 +196,9 @@ export function terminalCallbacks(
       bar ??= progressBar('profile', p.total, 'prompts');
       bar.update(p.done, {});
     },
+    onEval: (step, e) => {
+      lastEval = `${pct(e.sampledAccuracy ?? e.greedyAccuracy)} (step ${step})`;
+    },
     onStep: (row) => {
       // With a FLOP budget the run usually ends there, not at its step limit: the bar fills by
       // whichever is nearer its end, in tenths of a percent.
@@ -208,10 +211,6 @@ export function terminalCallbacks(
           ? { stream: opts.stream, everySteps: opts.everySteps ?? 50, counter: '{percentage}% (step {step})' }
           : { stream: opts.stream, everySteps: opts.everySteps },
       );
-      if (row.eval) {
-        const e = row.eval;
-        lastEval = `${pct(e.sampledAccuracy ?? e.greedyAccuracy)} (step ${row.step})`;
-      }
       const done = Math.min(
         1,
         Math.max(row.step / Math.max(1, steps), budget > 0 ? row.chargedFlops / budget : 0),

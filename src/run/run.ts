@@ -26,6 +26,7 @@ export interface RunCallbacks {
   onPretrain?: (p: PretrainProgress) => void;
   onProfile?: (p: ProfileProgress) => void;
   onStep?: (row: StepRow) => void;
+  onEval?: (step: number, result: EvalResult) => void;
   onPhase?: (message: string) => void;
 }
 
@@ -158,6 +159,7 @@ export async function runTraining(input: RunInput, callbacks: RunCallbacks = {})
       ledger,
       resumeFrom: state,
       onStep: callbacks.onStep,
+      onEval: callbacks.onEval,
       stopAfterSteps: input.stopAfterSteps,
     });
     const summary = summarize(config, runDir.root, result);

@@ -53,6 +53,8 @@ export interface TrainDeps {
   /** State from a checkpoint when resuming (the policy must already hold that checkpoint's weights). */
   resumeFrom?: TrainerState;
   onStep?: (row: StepRow) => void;
+  /** Every held-out evaluation as it finishes, the one before the first step included. */
+  onEval?: (step: number, result: EvalResult) => void;
   /** For tests: stop (as if killed) after this many steps complete, without a final eval. */
   stopAfterSteps?: number;
 }
@@ -210,6 +212,7 @@ async function runEval(loop: Loop, atStep: number): Promise<EvalResult> {
   });
   loop.evals.push({ step: atStep, chargedFlops: ledger.chargedFlops, eval: result });
   strategy.onEval?.(atStep, headlineAccuracy(result, config.eval.headline));
+  loop.deps.onEval?.(atStep, result);
   return result;
 }
 

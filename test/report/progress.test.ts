@@ -8,6 +8,7 @@ import {
   terminalCallbacks,
   useColour,
 } from '../../src/cli/progress.js';
+import type { EvalResult } from '../../src/run/evaluator.js';
 import type { StepRow } from '../../src/run/trainer.js';
 
 function pipe(): { stream: NodeJS.WriteStream; text: () => string } {
@@ -71,34 +72,40 @@ describe('terminal progress', () => {
     expect(evalChangeLine(null, undefined)).toBe('held-out evaluation: not recorded');
   });
 
-  it('the training bar keeps the last held-out accuracy between evaluations and labels every figure', () => {
+  it('the training bar keeps the last held-out accuracy between evaluations (the one before step 1 too) and labels every figure', () => {
     const p = pipe();
     const t = terminalCallbacks(4, { stream: p.stream, everySteps: 1 });
-    const row = (step: number, acc?: number) =>
-      ({
-        step,
-        reward: 0.25 * step,
-        chargedFlops: step * 1e9,
-        ...(acc !== undefined
-          ? { eval: { greedyAccuracy: acc, sampledAccuracy: acc, passAtK: null, k: 4, prompts: 8 } }
-          : {}),
-      }) as unknown as StepRow;
-    t.onStep!(row(1));
-    t.onStep!(row(2, 0.5));
+    const row = (step: number) =>
+      ({ step, reward: 0.25 * step, chargedFlops: step * 1e9 }) as unknown as StepRow;
+    const evalOf = (acc: number) => ({
+      greedyAccuracy: acc,
+      sampledAccuracy: acc,
+      passAtK: null,
+      k: 4,
+      prompts: 8,
+    });
+    t.onStep!(row(1)); // a run resumed past its last evaluation: nothing to show yet
+    t.onEval!(1, evalOf(0.4) as unknown as EvalResult);
+    t.onStep!(row(2));
+    t.onEval!(3, evalOf(0.5) as unknown as EvalResult);
     t.onStep!(row(3));
+    t.onStep!(row(4));
     t.stop();
     const lines = p
       .text()
       .split('\n')
-      .filter((l) => /^train [1-3]\//.test(l));
+      .filter((l) => /^train [1-4]\//.test(l));
     expect(lines[0]).toMatch(
       /^train 1\/4 held-out acc not yet \| reward 0\.25 \| 1\.0 GFLOP \| ETA (–|\d+s)$/,
     );
     expect(lines[1]).toMatch(
-      /^train 2\/4 held-out acc 50\.0% \(step 2\) \| reward 0\.50 \| 2\.0 GFLOP \| ETA /,
+      /^train 2\/4 held-out acc 40\.0% \(step 1\) \| reward 0\.50 \| 2\.0 GFLOP \| ETA /,
     );
     expect(lines[2]).toMatch(
-      /^train 3\/4 held-out acc 50\.0% \(step 2\) \| reward 0\.75 \| 3\.0 GFLOP \| ETA \d+s$/,
+      /^train 3\/4 held-out acc 50\.0% \(step 3\) \| reward 0\.75 \| 3\.0 GFLOP \| ETA /,
+    );
+    expect(lines[3]).toMatch(
+      /^train 4\/4 held-out acc 50\.0% \(step 3\) \| reward 1\.00 \| 4\.0 GFLOP \| ETA /,
     );
   });
 

@@ -225,4 +225,15 @@ describe('runTraining with a policy from a factory (no engine)', () => {
     await runTraining({ config: cfg(), runDir: killed, policies, resume: true });
     expect(metricRowsWithoutTimes(killed)).toEqual(metricRowsWithoutTimes(whole));
   });
+
+  it('reports every evaluation as it finishes, the one before the first step included', async () => {
+    const seen: Array<[number, number | null]> = [];
+    await runTraining(
+      { config: cfg(), runDir: tmp(), policies },
+      { onEval: (step, r) => seen.push([step, r.sampledAccuracy]) },
+    );
+    // eval.every = 4 over 8 steps: before step 1, after step 4 and after step 8
+    expect(seen.map(([step]) => step)).toEqual([0, 4, 8]);
+    expect(seen.every(([, acc]) => acc !== null && acc >= 0 && acc <= 1)).toBe(true);
+  });
 });

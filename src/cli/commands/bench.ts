@@ -92,7 +92,11 @@ export function register(program: Command): void {
     .option('--quick', 'the quick preset (≤ 15 minutes on 2 cores, 2 seeds: a check, not a result)')
     .option('-o, --out <dir>', 'output directory (finished runs in it are reused, killed ones resumed)')
     .option('--methods <list>', 'comma-separated methods (default: the preset’s; baselines are added)')
-    .option('--seeds <list>', 'comma-separated seeds (default: the preset’s)', intListOption('--seeds', { min: 0 }))
+    .option(
+      '--seeds <list>',
+      'comma-separated seeds (default: the preset’s)',
+      intListOption('--seeds', { min: 0 }),
+    )
     .option('--set <key.path=value>', 'override a config field for every run (repeatable)', collect, [])
     .option('--report', 'only write results from the runs already finished in --out (train nothing)')
     .option(
@@ -149,6 +153,7 @@ export function register(program: Command): void {
               );
             },
             onStep: progress.onStep,
+            onEval: progress.onEval,
             onProfile: progress.onProfile,
           },
         };
