@@ -4,7 +4,15 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'build/**', 'node_modules/**', 'src/engine/kernels/**', 'runs/**', '.cache/**', 'scratch/**'],
+    ignores: [
+      'dist/**',
+      'build/**',
+      'node_modules/**',
+      'src/engine/kernels/**',
+      'runs/**',
+      '.cache/**',
+      'scratch/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -31,7 +31,25 @@ mkdirSync(dirname(out), { recursive: true });
 const asc = join(root, 'node_modules/.bin/asc');
 execFileSync(
   asc,
-  [entry, '--outFile', out, '-O3', '--noAssert', '--enable', 'simd', '--runtime', 'stub', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'],
+  [
+    entry,
+    '--outFile',
+    out,
+    '-O3',
+    '--noAssert',
+    '--enable',
+    'simd',
+    '--runtime',
+    'stub',
+    '--importMemory',
+    '--sharedMemory',
+    '--initialMemory',
+    '1',
+    '--maximumMemory',
+    '65536',
+    '--enable',
+    'threads',
+  ],
   { stdio: 'inherit' },
 );
 console.log(`build-wasm: wrote ${out}`);

@@ -99,7 +99,10 @@ export class EmbeddedPolicy implements TrainablePolicy {
     let logprobFlops = 0;
     if (o.klCoef > 0) {
       if (!this.opts.reference) throw new Error('embedded policy: klCoef > 0 needs a reference model');
-      const ref = this.opts.reference.logprobs({ sequences, start: rollouts.map((r) => r.promptTokens.length) });
+      const ref = this.opts.reference.logprobs({
+        sequences,
+        start: rollouts.map((r) => r.promptTokens.length),
+      });
       logprobFlops = ref.flops;
       batch.refLogp = ref.logprobs.map((lp, i) => alignedToSequence(lp, rollouts[i]!));
     }
@@ -136,7 +139,9 @@ export class EmbeddedPolicy implements TrainablePolicy {
 function lossBatch(rollouts: TrainingRollout[]): PolicyLossBatch {
   return {
     mask: rollouts.map((r) => new Uint8Array(sequenceLength(r)).fill(1, r.promptTokens.length)),
-    advantage: rollouts.map((r) => new Float32Array(sequenceLength(r)).fill(r.advantage, r.promptTokens.length)),
+    advantage: rollouts.map((r) =>
+      new Float32Array(sequenceLength(r)).fill(r.advantage, r.promptTokens.length),
+    ),
     oldLogp: rollouts.map((r) => alignedToSequence(r.oldLogprobs, r)),
   };
 }

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  CharTokenizer, createModel, loadCheckpoint, loadCheckpointFull, loadWeightsInto, saveCheckpoint, SafetensorsFile, type Model,
+  CharTokenizer,
+  createModel,
+  loadCheckpoint,
+  loadCheckpointFull,
+  loadWeightsInto,
+  saveCheckpoint,
+  SafetensorsFile,
+  type Model,
 } from '../../src/engine/index.js';
 import { Rng } from '../../src/engine/rng.js';
 import { randomSequences } from './helpers.js';
@@ -90,7 +97,9 @@ describe('checkpoints', () => {
     const path = join(dir, 'model.safetensors');
     const buf = readFileSync(path);
     writeFileSync(path, buf.subarray(0, buf.length - 100));
-    await expect(loadCheckpoint(dir)).rejects.toThrow(/model\.safetensors: truncated safetensors file: tensor "lnf\.g" ends at byte/);
+    await expect(loadCheckpoint(dir)).rejects.toThrow(
+      /model\.safetensors: truncated safetensors file: tensor "lnf\.g" ends at byte/,
+    );
     writeFileSync(path, buf.subarray(0, 5));
     await expect(loadCheckpoint(dir)).rejects.toThrow(/model\.safetensors: corrupt safetensors file/);
     const bad = Buffer.from(buf);
@@ -105,12 +114,16 @@ describe('checkpoints', () => {
     models.push(a, other);
     const dir = tmp();
     saveCheckpoint(dir, a, { optimizer: false });
-    expect(() => loadWeightsInto(other, dir)).toThrow(/model\.safetensors: tensor "h\.0\.attn\.qkv\.w" has shape \[16, 48\], expected \[24, 72\]/);
+    expect(() => loadWeightsInto(other, dir)).toThrow(
+      /model\.safetensors: tensor "h\.0\.attn\.qkv\.w" has shape \[16, 48\], expected \[24, 72\]/,
+    );
     // config.json disagreeing with the weights
     const cfgPath = join(dir, 'config.json');
     const c = JSON.parse(readFileSync(cfgPath, 'utf8'));
     c.model.contextLength = 12;
     writeFileSync(cfgPath, JSON.stringify(c));
-    await expect(loadCheckpoint(dir)).rejects.toThrow(/tensor "wpe" has shape \[10, 16\], expected \[12, 16\]/);
+    await expect(loadCheckpoint(dir)).rejects.toThrow(
+      /tensor "wpe" has shape \[10, 16\], expected \[12, 16\]/,
+    );
   });
 });

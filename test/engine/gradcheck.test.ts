@@ -23,7 +23,9 @@ beforeAll(async () => {
 afterAll(async () => model.dispose());
 
 /** Compares the model's gradients with central differences of `loss` (float64), tensor by tensor. */
-function compare(loss: (P: Params) => number): Map<string, { maxAbs: number; maxRel: number; scale: number }> {
+function compare(
+  loss: (P: Params) => number,
+): Map<string, { maxAbs: number; maxRel: number; scale: number }> {
   const P = paramsOf(model);
   const eps = 1e-5;
   const out = new Map<string, { maxAbs: number; maxRel: number; scale: number }>();
@@ -41,7 +43,8 @@ function compare(loss: (P: Params) => number): Map<string, { maxAbs: number; max
       num[i] = (lp - lm) / (2 * eps);
     }
     const scale = Math.max(...num.map(Math.abs));
-    let maxAbs = 0, maxRel = 0;
+    let maxAbs = 0,
+      maxRel = 0;
     for (let i = 0; i < t.size; i++) {
       const d = Math.abs(g[i]! - num[i]!);
       maxAbs = Math.max(maxAbs, d);
@@ -56,7 +59,25 @@ function compare(loss: (P: Params) => number): Map<string, { maxAbs: number; max
   return out;
 }
 
-const KINDS = ['wte', 'wpe', 'ln1.g', 'ln1.b', 'attn.qkv.w', 'attn.qkv.b', 'attn.proj.w', 'attn.proj.b', 'ln2.g', 'ln2.b', 'mlp.fc.w', 'mlp.fc.b', 'mlp.proj.w', 'mlp.proj.b', 'lnf.g', 'lnf.b', 'head.w'];
+const KINDS = [
+  'wte',
+  'wpe',
+  'ln1.g',
+  'ln1.b',
+  'attn.qkv.w',
+  'attn.qkv.b',
+  'attn.proj.w',
+  'attn.proj.b',
+  'ln2.g',
+  'ln2.b',
+  'mlp.fc.w',
+  'mlp.fc.b',
+  'mlp.proj.w',
+  'mlp.proj.b',
+  'lnf.g',
+  'lnf.b',
+  'head.w',
+];
 
 describe('gradient check (float64 finite differences)', () => {
   it('forward log-probs match the float64 reference', () => {
@@ -75,7 +96,8 @@ describe('gradient check (float64 finite differences)', () => {
     const P = paramsOf(model);
     expect(r.loss).toBeCloseTo(refCrossEntropy(cfg, P, seqs, mask, n), 5);
     const res = compare((Q) => refCrossEntropy(cfg, Q, seqs, mask, n));
-    for (const k of KINDS) expect([...res.keys()].some((name) => name === k || name.endsWith('.' + k))).toBe(true);
+    for (const k of KINDS)
+      expect([...res.keys()].some((name) => name === k || name.endsWith('.' + k))).toBe(true);
     for (const [, v] of res) expect(v.scale).toBeGreaterThan(0);
   });
 
@@ -83,7 +105,9 @@ describe('gradient check (float64 finite differences)', () => {
     const P = paramsOf(model);
     const rng = new Rng(11);
     const lp = seqs.map((s) => refLogprobs(cfg, P, s));
-    const adv = seqs.map((s) => Float32Array.from(s, () => (rng.uniform() < 0.5 ? -1 : 1) * (0.5 + rng.uniform())));
+    const adv = seqs.map((s) =>
+      Float32Array.from(s, () => (rng.uniform() < 0.5 ? -1 : 1) * (0.5 + rng.uniform())),
+    );
     // old log-probs perturbed so that some ratios fall outside [1 − 0.2, 1 + 0.28]
     const old = lp.map((l) => Float32Array.from(l, (v) => v + 1.2 * (rng.uniform() - 0.5)));
     const ref = lp.map((l) => Float32Array.from(l, (v) => v + 0.3 * (rng.uniform() - 0.5)));
@@ -92,8 +116,14 @@ describe('gradient check (float64 finite differences)', () => {
     const o = { mask, adv, old, ref, beta: 0.1, clipLow: 0.2, clipHigh: 0.28, normaliser: n };
     model.zeroGrad();
     const r = accumulatePolicyGradient(model, {
-      sequences: seqs, lossMask: mask, advantages: adv, oldLogprobs: old, refLogprobs: ref,
-      klCoef: 0.1, clipLow: 0.2, clipHigh: 0.28,
+      sequences: seqs,
+      lossMask: mask,
+      advantages: adv,
+      oldLogprobs: old,
+      refLogprobs: ref,
+      klCoef: 0.1,
+      clipLow: 0.2,
+      clipHigh: 0.28,
     });
     expect(r.clipFraction).toBeGreaterThan(0);
     expect(r.clipFraction).toBeLessThan(1);

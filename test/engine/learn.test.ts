@@ -31,14 +31,18 @@ describe('learning', () => {
       const batch = Array.from({ length: 32 }, make);
       model.zeroGrad();
       const r = model.accumulateCrossEntropy({
-        sequences: batch.map((b) => b.seq), lossMask: batch.map((b) => b.mask), normaliser: 32 * 5,
+        sequences: batch.map((b) => b.seq),
+        lossMask: batch.map((b) => b.mask),
+        normaliser: 32 * 5,
       });
       loss = r.loss;
       model.optimizerStep({ lr: lr(step), weightDecay: 0.01, gradClip: 1 });
     }
     expect(loss).toBeLessThan(0.05);
     // greedy decoding reverses unseen strings
-    const prompts = ['abcd', 'fed', 'cafe', 'bead'].map((w) => tok.encode(w.padEnd(4, 'a') + '=', { bos: true }));
+    const prompts = ['abcd', 'fed', 'cafe', 'bead'].map((w) =>
+      tok.encode(w.padEnd(4, 'a') + '=', { bos: true }),
+    );
     const out = model.sample({ prompts, maxNewTokens: 5, temperature: 0, stopToken: tok.eosId, seed: 0 });
     out.tokens.forEach((t, i) => {
       const w = tok.decode(prompts[i]!).slice(0, 4);
@@ -51,13 +55,21 @@ describe('learning', () => {
 
   it('policy gradient raises the probability of a rewarded token', async () => {
     const V = 8;
-    const model = await createModel({ vocabSize: V, dModel: 16, nLayers: 1, nHeads: 2, contextLength: 4 }, { seed: 2 });
+    const model = await createModel(
+      { vocabSize: V, dModel: 16, nLayers: 1, nHeads: 2, contextLength: 4 },
+      { seed: 2 },
+    );
     models.push(model);
     const target = 5;
     const prob = () => Math.exp(model.logprobs({ sequences: [[0, target]], start: [1] }).logprobs[0]![0]!);
     const p0 = prob();
     for (let step = 0; step < 30; step++) {
-      const s = model.sample({ prompts: Array.from({ length: 64 }, () => [0]), maxNewTokens: 1, temperature: 1, seed: step });
+      const s = model.sample({
+        prompts: Array.from({ length: 64 }, () => [0]),
+        maxNewTokens: 1,
+        temperature: 1,
+        seed: step,
+      });
       const rewards = s.tokens.map((t): number => (t[0] === target ? 1 : 0));
       const mean = rewards.reduce((a, b) => a + b, 0) / rewards.length;
       const seqs = s.tokens.map((t) => [0, ...t]);
@@ -67,7 +79,8 @@ describe('learning', () => {
         lossMask: seqs.map(() => Uint8Array.from([0, 1])),
         advantages: rewards.map((x) => Float32Array.from([0, x - mean])),
         oldLogprobs: s.logprobs.map((l) => Float32Array.from([0, l[0]!])),
-        clipLow: 0.2, clipHigh: 0.28,
+        clipLow: 0.2,
+        clipHigh: 0.28,
       });
       expect(r.meanRatio).toBeCloseTo(1, 5); // on-policy: the sampler's log-probs are the model's
       model.optimizerStep({ lr: 0.02, weightDecay: 0, gradClip: 1 });

@@ -55,7 +55,8 @@ describe('model accounting', () => {
     const cfg = { vocabSize: 99, dModel: 128, nLayers: 4, nHeads: 4, contextLength: 48 };
     const m = await createModel(cfg, { seed: 0, microBatch: 4, sampleBatch: 4 });
     try {
-      const C = 128, V = 99;
+      const C = 128,
+        V = 99;
       const perLayer = 12 * C * C + 13 * C;
       expect(m.paramCount).toBe(V * C + 48 * C + 4 * perLayer + 2 * C + C * V);
       expect(m.nonEmbeddingParamCount).toBe(m.paramCount - V * C - 48 * C);
@@ -63,14 +64,24 @@ describe('model accounting', () => {
       const r = m.logprobs({ sequences: seqs, start: [1] });
       const T = 10;
       expect(r.flops).toBe(4 * (24 * T * C * C + 2 * T * (T + 1) * C) + 2 * T * C * V);
-      const ce = m.accumulateCrossEntropy({ sequences: seqs, lossMask: [new Uint8Array(11).fill(1)], normaliser: 10 });
+      const ce = m.accumulateCrossEntropy({
+        sequences: seqs,
+        lossMask: [new Uint8Array(11).fill(1)],
+        normaliser: 10,
+      });
       expect(ce.flops).toBe(3 * r.flops);
       const s = m.sample({ prompts: [[1, 2]], maxNewTokens: 3, temperature: 1, seed: 1 });
       // 4 decode steps at positions 0..3
       let f = 0;
       for (let p = 0; p < 4; p++) f += 4 * (24 * C * C + 4 * C * (p + 1)) + 2 * C * V;
       expect(s.flops).toBe(f);
-      expect(m.flops).toEqual({ total: r.flops + ce.flops + s.flops, forward: r.flops, backward: 2 * r.flops, logprobs: r.flops, sample: f });
+      expect(m.flops).toEqual({
+        total: r.flops + ce.flops + s.flops,
+        forward: r.flops,
+        backward: 2 * r.flops,
+        logprobs: r.flops,
+        sample: f,
+      });
     } finally {
       await m.dispose();
     }

@@ -50,7 +50,9 @@ export function refLogprobs(cfg: ModelConfig, P: Params, seq: number[]): Float64
   }
   for (let l = 0; l < nLayers; l++) {
     const h = `h.${l}.`;
-    const qkv = xs.map((x) => linear(ln(x, g(h + 'ln1.g'), g(h + 'ln1.b')), g(h + 'attn.qkv.w'), g(h + 'attn.qkv.b'), 3 * C));
+    const qkv = xs.map((x) =>
+      linear(ln(x, g(h + 'ln1.g'), g(h + 'ln1.b')), g(h + 'attn.qkv.w'), g(h + 'attn.qkv.b'), 3 * C),
+    );
     const atty = xs.map(() => new Float64Array(C));
     for (let hh = 0; hh < NH; hh++) {
       for (let t = 0; t < T; t++) {
@@ -64,14 +66,20 @@ export function refLogprobs(cfg: ModelConfig, P: Params, seq: number[]): Float64
         const e = s.map((v) => Math.exp(v - mx));
         const z = e.reduce((a, b) => a + b, 0);
         for (let t2 = 0; t2 <= t; t2++) {
-          for (let i = 0; i < hd; i++) atty[t]![hh * hd + i]! += (e[t2]! / z) * qkv[t2]![2 * C + hh * hd + i]!;
+          for (let i = 0; i < hd; i++)
+            atty[t]![hh * hd + i]! += (e[t2]! / z) * qkv[t2]![2 * C + hh * hd + i]!;
         }
       }
     }
     xs = xs.map((x, t) => {
       const a = linear(atty[t]!, g(h + 'attn.proj.w'), g(h + 'attn.proj.b'), C);
       const r = x.map((v, c) => v + a[c]!);
-      const f = linear(ln(r, g(h + 'ln2.g'), g(h + 'ln2.b')), g(h + 'mlp.fc.w'), g(h + 'mlp.fc.b'), 4 * C).map(gelu);
+      const f = linear(
+        ln(r, g(h + 'ln2.g'), g(h + 'ln2.b')),
+        g(h + 'mlp.fc.w'),
+        g(h + 'mlp.fc.b'),
+        4 * C,
+      ).map(gelu);
       const p = linear(f, g(h + 'mlp.proj.w'), g(h + 'mlp.proj.b'), C);
       return r.map((v, c) => v + p[c]!);
     });
@@ -86,7 +94,13 @@ export function refLogprobs(cfg: ModelConfig, P: Params, seq: number[]): Float64
   return lp;
 }
 
-export function refCrossEntropy(cfg: ModelConfig, P: Params, seqs: number[][], mask: Uint8Array[], normaliser: number): number {
+export function refCrossEntropy(
+  cfg: ModelConfig,
+  P: Params,
+  seqs: number[][],
+  mask: Uint8Array[],
+  normaliser: number,
+): number {
   let loss = 0;
   seqs.forEach((s, i) => {
     const lp = refLogprobs(cfg, P, s);

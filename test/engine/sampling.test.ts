@@ -30,13 +30,20 @@ describe('sample', () => {
     expect(b.logprobs).toEqual(a.logprobs);
     const c = m1.sample({ prompts, ...opts, seed: 43 });
     expect(c.tokens).not.toEqual(a.tokens);
-    expect(a.tokens.every((t, i) => t.length === Math.min(9, cfg.contextLength - prompts[i]!.length))).toBe(true);
+    expect(a.tokens.every((t, i) => t.length === Math.min(9, cfg.contextLength - prompts[i]!.length))).toBe(
+      true,
+    );
     expect(a.logprobs.map((l) => l.length)).toEqual(a.tokens.map((t) => t.length));
     expect(a.flops).toBeGreaterThan(0);
   });
 
   it('gives identical samples with 1 and 2 threads (and a smaller sampleBatch)', () => {
-    for (const o of [opts, { ...opts, topK: 5 }, { ...opts, topP: 0.8, temperature: 0.7 }, { ...opts, temperature: 0 }]) {
+    for (const o of [
+      opts,
+      { ...opts, topK: 5 },
+      { ...opts, topP: 0.8, temperature: 0.7 },
+      { ...opts, temperature: 0 },
+    ]) {
       const a = m1.sample({ prompts, ...o });
       const b = m2.sample({ prompts, ...o });
       expect(b.tokens).toEqual(a.tokens);

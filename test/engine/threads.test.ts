@@ -26,9 +26,16 @@ describe('threads', () => {
       const res = [m1, m2].map((m) => {
         m.zeroGrad();
         const ce = m.accumulateCrossEntropy({ sequences: seqs, lossMask: mask, normaliser: 100 });
-        const old = m.logprobs({ sequences: seqs, start: seqs.map(() => 1) }).logprobs.map((l) => Float32Array.from([0, ...l]));
+        const old = m
+          .logprobs({ sequences: seqs, start: seqs.map(() => 1) })
+          .logprobs.map((l) => Float32Array.from([0, ...l]));
         const pg = accumulatePolicyGradient(m, {
-          sequences: seqs, lossMask: mask, advantages: adv, oldLogprobs: old, clipLow: 0.2, clipHigh: 0.2,
+          sequences: seqs,
+          lossMask: mask,
+          advantages: adv,
+          oldLogprobs: old,
+          clipLow: 0.2,
+          clipHigh: 0.2,
         });
         const grads = m.tensors.map((t) => m.gradView(t.name).slice());
         const opt = m.optimizerStep({ lr: 1e-2, weightDecay: 0.1, gradClip: 1 });

@@ -70,7 +70,14 @@ export class TabularPolicy implements TrainablePolicy {
       grad.set(i, (grad.get(i) ?? 0) + (r.advantage * dlogp) / rollouts.length);
     }
     for (const [i, g] of grad) this.logits[i] += opts.lr * g;
-    return { loss: 0, clipFraction: 0, gradNorm: 0, trainFlops: 300 * rollouts.length, logprobFlops: 0, tokens: 2 * rollouts.length };
+    return {
+      loss: 0,
+      clipFraction: 0,
+      gradNorm: 0,
+      trainFlops: 300 * rollouts.length,
+      logprobFlops: 0,
+      tokens: 2 * rollouts.length,
+    };
   }
 
   async save(dir: string): Promise<void> {
