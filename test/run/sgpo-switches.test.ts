@@ -12,8 +12,9 @@ import { Ledger } from '../../src/run/ledger.js';
 import { reprofilerFor } from '../../src/run/setup.js';
 import { stepDiagnostics } from '../../src/run/strategies/sgpo-diagnostics.js';
 import { SgpoStrategy, type SgpoStrategyConfig } from '../../src/run/strategies/sgpo.js';
-import { observedRates, type CollectContext, type ScoredGroup } from '../../src/run/strategies/types.js';
+import { observedRates, type ScoredGroup } from '../../src/run/strategies/types.js';
 import type { Problem } from '../../src/tasks/types.js';
+import { recordingContext } from '../helpers/recording-context.js';
 import { exactScorer, TabularPolicy, toyProblems } from '../helpers/tabular-policy.js';
 
 // 60 prompts, successes i % 9 out of 8: s = 0 unsolved (7), s = 1 → G 8 (7), s = 2 → G 4 (7),
@@ -34,35 +35,11 @@ const base: SgpoStrategyConfig = {
 };
 const plannedG = (s: number): number => ({ 1: 8, 2: 4 })[s as 1 | 2] ?? 2;
 
-/** A context that records what was asked and answers with `rate(p)·n` successes per group. */
-function context(step: number, totalSteps: number, rate: (p: Problem) => number = () => 0.5) {
-  const calls: Array<{ ids: string[]; n: number[] }> = [];
-  const ctx: CollectContext = {
-    step,
-    totalSteps,
-    progress: (step - 1) / totalSteps,
-    sample: async (ps, n) => {
-      calls.push({ ids: ps.map((p) => p.id), n });
-      return ps.map((p, i): ScoredGroup => {
-        const s = Math.round(rate(p) * n[i]);
-        const rollouts = Array.from({ length: n[i] }, (_, j) => ({
-          text: '',
-          finished: true,
-          reward: j < s ? 1 : 0,
-          reason: 'wrong' as const,
-        }));
-        return { problem: p, rollouts };
-      });
-    },
-  };
-  return { ctx, calls };
-}
-
 /** Steps a strategy through a 3-phase run of `steps` steps; returns each phase's pool as id → G. */
 async function poolsByPhase(s: SgpoStrategy, steps = 9): Promise<Array<Map<string, number>>> {
   const pools: Array<Map<string, number>> = [];
   for (let step = 1; step <= steps; step++) {
-    const { info } = await s.collect(context(step, steps).ctx);
+    const { info } = await s.collect(recordingContext(step, steps).ctx);
     pools[(info!.phase as number) - 1] = new Map(s.currentPool.map((it) => [it.problem.id, it.G]));
   }
   return pools;
@@ -121,7 +98,7 @@ describe('sgpo replay of dropped prompts', () => {
     let replayed = 0;
     const seen: string[] = [];
     for (let step = 1; step <= 9; step++) {
-      const { ctx, calls } = context(step, 1000);
+      const { ctx, calls } = recordingContext(step, 1000);
       const res = await s.collect(ctx);
       generated += res.generated;
       expect(res.generated).toBe(calls[0].n.reduce((a, b) => a + b, 0));
@@ -186,7 +163,7 @@ describe('sgpo re-profiling at phase boundaries', () => {
 describe('sgpo with VIP’s per-step split', () => {
   it('spends the plan’s budget for the step, split as VIP would with the profile as prior', async () => {
     const s = new SgpoStrategy(problems, plan, { ...base, promptsPerStep: 8, perStep: 'vip' }, 1);
-    const { ctx, calls } = context(7, 9); // phase 2: every prompt planned at G 8
+    const { ctx, calls } = recordingContext(7, 9); // phase 2: every prompt planned at G 8
     await s.collect(ctx);
     const ids = calls[0].ids;
     const p = logitPrior(ids.map((id) => successesOf(id) / 8)).map(sigmoid);
@@ -226,14 +203,14 @@ describe('sgpo switches: config', () => {
     const rate = (p: Problem): number => (Number(p.id.split('-')[1]) % 4) / 4;
     const a = new SgpoStrategy(problems, plan, cfg, 1);
     for (let step = 1; step <= 5; step++) {
-      const { ctx } = context(step, 9, rate);
+      const { ctx } = recordingContext(step, 9, rate);
       a.observe((await a.collect(ctx)).groups);
     }
     const b = new SgpoStrategy(problems, plan, cfg, 1);
     b.setState(JSON.parse(JSON.stringify(a.getState())));
     for (let step = 6; step <= 8; step++) {
-      const ra = context(step, 9, rate);
-      const rb = context(step, 9, rate);
+      const ra = recordingContext(step, 9, rate);
+      const rb = recordingContext(step, 9, rate);
       const [xa, xb] = [await a.collect(ra.ctx), await b.collect(rb.ctx)];
       a.observe(xa.groups);
       b.observe(xb.groups);

@@ -11,9 +11,10 @@ import {
   readProfileEntries,
 } from '../../src/run/profile.js';
 import { SgpoStrategy } from '../../src/run/strategies/sgpo.js';
-import type { CollectContext, ScoredGroup } from '../../src/run/strategies/types.js';
+import type { ScoredGroup } from '../../src/run/strategies/types.js';
 import { VipStrategy } from '../../src/run/strategies/vip.js';
 import type { Problem } from '../../src/tasks/types.js';
+import { recordingContext } from '../helpers/recording-context.js';
 import { exactScorer, TabularPolicy, toyProblems } from '../helpers/tabular-policy.js';
 
 const dirs: string[] = [];
@@ -25,32 +26,6 @@ const tmp = (): string => {
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const problems = toyProblems(60);
-
-/** A context that records what the strategy asked for and answers with a fixed success pattern. */
-function recordingContext(step: number, totalSteps: number, successRate: (p: Problem) => number) {
-  const calls: Array<{ ids: string[]; n: number[] }> = [];
-  const ctx: CollectContext = {
-    step,
-    totalSteps,
-    progress: (step - 1) / totalSteps,
-    sample: async (ps, n) => {
-      calls.push({ ids: ps.map((p) => p.id), n });
-      return ps.map((p, i): ScoredGroup => {
-        const s = Math.round(successRate(p) * n[i]);
-        return {
-          problem: p,
-          rollouts: Array.from({ length: n[i] }, (_, j) => ({
-            text: '',
-            finished: true,
-            reward: j < s ? 1 : 0,
-            reason: 'wrong' as const,
-          })),
-        };
-      });
-    },
-  };
-  return { ctx, calls };
-}
 
 function profileOf(ps: Problem[]): ProfileEntry[] {
   // successes 0..8 cycling: p̂ = 0, 1/8, …, 1
