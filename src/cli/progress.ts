@@ -35,21 +35,25 @@ export function formatDuration(seconds: number | null): string {
 }
 
 /**
- * ETA from an exponential moving average of the rate of progress (fraction done per second), so one
- * slow step (an evaluation, a checkpoint) moves the estimate a little, not all the way.
+ * ETA from an exponential moving average of the run's average rate so far (fraction done per second
+ * since the first update). A per-step rate swings several-fold whenever a step carries an evaluation
+ * or a checkpoint; the average since the start already includes them at their real frequency, and the
+ * moving average damps what is left.
  */
 export class SmoothedEta {
   private rate: number | null = null;
-  private last: { t: number; done: number } | null = null;
+  private first: { t: number; done: number } | null = null;
+  private lastDone = -Infinity;
   constructor(private readonly alpha = 0.15) {}
 
   /** `done` in [0, 1]; `t` in seconds. Returns the estimated seconds left (null until two samples). */
   update(done: number, t: number): number | null {
-    if (this.last && t > this.last.t && done > this.last.done) {
-      const r = (done - this.last.done) / (t - this.last.t);
+    if (!this.first) this.first = { t, done };
+    else if (t > this.first.t && done > this.lastDone) {
+      const r = (done - this.first.done) / (t - this.first.t);
       this.rate = this.rate === null ? r : this.alpha * r + (1 - this.alpha) * this.rate;
     }
-    if (!this.last || done > this.last.done) this.last = { t, done };
+    this.lastDone = Math.max(this.lastDone, done);
     return this.rate === null || this.rate <= 0 ? null : (1 - done) / this.rate;
   }
 }

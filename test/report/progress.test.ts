@@ -45,13 +45,17 @@ describe('terminal progress', () => {
     expect(useColour({ isTTY: false }, {})).toBe(false);
   });
 
-  it('smooths the ETA: one slow step moves it by alpha, not all the way', () => {
+  it('smooths the ETA: the average rate since the start, damped by alpha, so one slow step barely moves it', () => {
     const eta = new SmoothedEta(0.5);
     expect(eta.update(0, 0)).toBeNull();
     // 10% per second → 0.9 left at rate 0.1 = 9 s
     expect(eta.update(0.1, 1)).toBeCloseTo(9, 9);
-    // next 10% took 3 s (rate 1/30): smoothed rate 0.5·0.1 + 0.5·(0.1/3) = 0.0666…; 0.8 left → 12 s
-    expect(eta.update(0.2, 4)).toBeCloseTo(0.8 / (0.05 + 0.05 / 3), 9);
+    // the next 10% took 3 s: rate since the start 0.2/4 = 0.05, smoothed 0.5·0.05 + 0.5·0.1 = 0.075; 0.8 left
+    expect(eta.update(0.2, 4)).toBeCloseTo(0.8 / 0.075, 9);
+    // back to 10% a second: since the start 0.3/5 = 0.06, smoothed 0.5·0.06 + 0.5·0.075 = 0.0675
+    expect(eta.update(0.3, 5)).toBeCloseTo(0.7 / 0.0675, 9);
+    // a repeated or backward reading changes nothing
+    expect(eta.update(0.3, 6)).toBeCloseTo(0.7 / 0.0675, 9);
     expect(formatDuration(12)).toBe('12s');
     expect(formatDuration(125)).toBe('2m05s');
     expect(formatDuration(3 * 3600 + 60)).toBe('3h01m');
