@@ -79,30 +79,17 @@ const fast = methodRuns('fast', [
 ]);
 // one lucky evaluation at 50, then back down: fit 0.2, then 0.37 from 50 on (all pooled), below
 // every target a draw of the baseline can set (0.4 to 0.5)
-const lucky = methodRuns('lucky', [
-  run(
-    1,
-    [
-      [0, 0.2],
-      [50, 0.46],
-      [100, 0.3],
-      [150, 0.36],
-      [200, 0.36],
-    ],
-    { se: 0.01 },
-  ),
-  run(
-    2,
-    [
-      [0, 0.2],
-      [50, 0.46],
-      [100, 0.3],
-      [150, 0.36],
-      [200, 0.36],
-    ],
-    { se: 0.01 },
-  ),
-]);
+const luckyCurve: Array<[number, number]> = [
+  [0, 0.2],
+  [50, 0.46],
+  [100, 0.3],
+  [150, 0.36],
+  [200, 0.36],
+];
+const lucky = methodRuns(
+  'lucky',
+  [1, 2].map((seed) => run(seed, luckyCurve, { se: 0.01 })),
+);
 
 describe('benchmark arithmetic', () => {
   it('target: the last point of the baseline seed-mean curve', () => {

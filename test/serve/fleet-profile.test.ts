@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFleetPolicy } from '../../src/policy/fleet.js';
+import type { Policy } from '../../src/policy/types.js';
 import { Ledger } from '../../src/run/ledger.js';
 import { PROFILE_FILES, runProfile, type ProfileOptions } from '../../src/run/profile.js';
 import type { Scorer } from '../../src/run/scoring.js';
@@ -40,18 +41,15 @@ async function server(o: Parameters<typeof startFakeOpenAIServer>[0] = {}) {
 const fleet = (urls: string[], maxAttempts = 3, timeoutMs = 400) =>
   createFleetPolicy(urls, { model: 'm', mode: 'completions', timeoutMs }, { ...fast, maxAttempts });
 
+type ProfileArgs = Parameters<typeof runProfile>[0];
+/** runProfile with this file's scorer, options, model name and a fresh ledger unless given one. */
+const profileWith = (policy: Policy, dir: string, more: Partial<ProfileArgs> = {}) =>
+  runProfile({ policy, problems, score, dir, ledger: new Ledger(), options, model: 'm', ...more });
+
 async function reference() {
   const healthy = await server();
   const policy = fleet([healthy.baseURL]);
-  const out = await runProfile({
-    policy,
-    problems,
-    score,
-    dir: tmp(),
-    ledger: new Ledger(),
-    options,
-    model: 'm',
-  });
+  const out = await profileWith(policy, tmp());
   await policy.close();
   return out.rows;
 }
@@ -68,14 +66,7 @@ describe('profiling across servers', () => {
     let killed = false;
     const policy = fleet([good.baseURL, bad.baseURL]);
     const dir = tmp();
-    const out = await runProfile({
-      policy,
-      problems,
-      score,
-      dir,
-      ledger: new Ledger(),
-      options,
-      model: 'm',
+    const out = await profileWith(policy, dir, {
       onProgress: (p) => {
         if (!killed && p.done >= 16) {
           killed = true;
@@ -102,15 +93,7 @@ describe('profiling across servers', () => {
     const broken = await server({ fail500: 1_000_000 });
     const dir = tmp();
     const policy = fleet([broken.baseURL], 2);
-    const first = await runProfile({
-      policy,
-      problems: problems.slice(0, 6),
-      score,
-      dir,
-      ledger: new Ledger(),
-      options,
-      model: 'm',
-    });
+    const first = await profileWith(policy, dir, { problems: problems.slice(0, 6) });
     await policy.close();
     expect(first.complete).toBe(true);
     expect(first.rows).toEqual([]);
@@ -126,15 +109,7 @@ describe('profiling across servers', () => {
 
     const healthy = await server();
     const again = fleet([healthy.baseURL]);
-    const resumed = await runProfile({
-      policy: again,
-      problems: problems.slice(0, 6),
-      score,
-      dir,
-      ledger: new Ledger(),
-      options,
-      model: 'm',
-    });
+    const resumed = await profileWith(again, dir, { problems: problems.slice(0, 6) });
     await again.close();
     expect(resumed.failed).toEqual([]);
     expect(resumed.rows.map((r) => r.id)).toEqual(['q0', 'q1', 'q2', 'q3', 'q4', 'q5']);
@@ -175,15 +150,14 @@ describe('profiling across servers', () => {
     await unknown.close();
 
     const ledger = new Ledger();
-    const out = await runProfile({
-      policy: createFleetPolicy([s.baseURL], { model: 'm', mode: 'completions' }),
-      problems: problems.slice(0, 2),
-      score,
-      dir: tmp(),
-      ledger,
-      options,
-      model: 'm',
-    });
+    const out = await profileWith(
+      createFleetPolicy([s.baseURL], { model: 'm', mode: 'completions' }),
+      tmp(),
+      {
+        problems: problems.slice(0, 2),
+        ledger,
+      },
+    );
     expect(out.meta.flopsCounted).toBe(false);
     expect(ledger.get('profile').uncounted).toBe(true);
   });
