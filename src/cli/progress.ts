@@ -109,12 +109,12 @@ export function progressBar(
   };
 }
 
-/** One line of before → after for greedy, sampled and pass@k held-out accuracy. */
+/** One line of before → after for greedy, sampled and pass@k accuracy (the caller names the split). */
 export function evalChangeLine(
   before: EvalResult | null | undefined,
   after: EvalResult | null | undefined,
 ): string {
-  if (!before || !after) return 'held-out evaluation: not recorded';
+  if (!before || !after) return 'not recorded';
   const figures: Array<[string, number | null, number | null]> = [
     ['greedy', before.greedyAccuracy, after.greedyAccuracy],
     ['sampled', before.sampledAccuracy, after.sampledAccuracy],

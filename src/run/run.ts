@@ -42,6 +42,8 @@ export interface RunSummary {
   finalAccuracy: number;
   /** Which accuracy the curve holds (eval.headline). */
   headline: 'sampled' | 'greedy';
+  /** The prompts it was evaluated on (data.evalSplit); absent in summaries written before it was recorded. */
+  evalSplit?: 'test' | 'validation';
   /** Held-out accuracy against training-side FLOPs (profiling included). */
   curve: Array<{ step: number; chargedFlops: number; accuracy: number; sampledAccuracy: number | null }>;
   ledger: LedgerState;
@@ -69,6 +71,7 @@ export function summarize(config: TrainConfig, root: string, result: TrainResult
     steps: result.steps,
     stoppedBy: result.stoppedBy,
     headline: config.eval.headline,
+    evalSplit: config.data.evalSplit,
     initialAccuracy: curve[0]?.accuracy ?? NaN,
     finalAccuracy: curve[curve.length - 1]?.accuracy ?? NaN,
     curve,

@@ -73,7 +73,7 @@ describe('terminal progress', () => {
       'greedy 50.0% → 60.0%, sampled 40.0% → 55.0%, pass@4 80.0% → 75.0%; fell: pass@4 -5.0 points',
     );
     expect(evalChangeLine(e(0.5, 0.4, 0.8), e(0.5, 0.45, 0.8))).not.toContain('fell');
-    expect(evalChangeLine(null, undefined)).toBe('held-out evaluation: not recorded');
+    expect(evalChangeLine(null, undefined)).toBe('not recorded');
   });
 
   it('the training bar keeps the last held-out accuracy between evaluations (the one before step 1 too) and labels every figure', () => {

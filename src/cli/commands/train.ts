@@ -28,10 +28,12 @@ function clearRunDir(dir: string, overwrite: boolean): void {
 }
 
 export function printSummary(s: RunSummary): void {
+  // a run tuned on the validation split must not print its numbers as held-out ones
+  const split = s.evalSplit === 'validation' ? 'validation' : 'held-out';
   const lines = [
     `run: ${s.runDir} (${s.allocator}, ${s.estimator}${s.weighting !== 'none' ? ` + ${s.weighting}` : ''}, seed ${s.seed})`,
-    `held-out ${s.headline} accuracy: ${pct(s.initialAccuracy)} → ${pct(s.finalAccuracy)} after ${s.steps} steps (${s.stoppedBy})`,
-    `held-out before → after: ${evalChangeLine(s.initialEval, s.finalEval)}`,
+    `${split} ${s.headline} accuracy: ${pct(s.initialAccuracy)} → ${pct(s.finalAccuracy)} after ${s.steps} steps (${s.stoppedBy})`,
+    `${split} before → after: ${evalChangeLine(s.initialEval, s.finalEval)}`,
     `training-side compute: ${formatFlops(s.chargedFlops)} (profile ${formatFlops(s.ledger.profile.flops)}, rollout ${formatFlops(s.ledger.rollout.flops)}, train ${formatFlops(s.ledger.train.flops)}, log-prob ${formatFlops(s.ledger.logprob.flops)}); eval ${formatFlops(s.ledger.eval.flops)} not charged`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
