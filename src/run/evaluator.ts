@@ -3,7 +3,7 @@
  * Its compute goes to the ledger's `eval` phase, which is reported but not charged to training.
  */
 import { samplingStandardError } from '../algo/stats.js';
-import type { Policy } from '../policy/types.js';
+import type { Policy, Rollout } from '../policy/types.js';
 import type { Problem } from '../tasks/types.js';
 import type { Ledger } from './ledger.js';
 import { emptyScoreCounts, scoreAll, type ScoreCounts, type Scorer } from './scoring.js';
@@ -13,6 +13,20 @@ export interface EvalOptions {
   passK: number;
   maxNewTokens: number;
   seed: number;
+  /**
+   * A remote policy may give up on single prompts (after its retries): they are left out of every
+   * figure and listed in `givenUp`. Without it (the default) such a failure ends the evaluation.
+   */
+  allowFailures?: boolean;
+}
+
+/** A prompt the policy gave up on during an evaluation. */
+export interface EvalFailure {
+  /** Index in the evaluated problem list. */
+  prompt: number;
+  id: string;
+  error: string;
+  server?: string;
 }
 
 export interface EvalResult {
@@ -22,7 +36,10 @@ export interface EvalResult {
   /** Unbiased pass@k from `samples` samples per prompt; null when samples < k. */
   passAtK: number | null;
   k: number;
+  /** Prompts the figures are computed over (those given up on are not among them). */
   prompts: number;
+  /** Prompts the policy gave up on, left out of every figure (only with `allowFailures`). */
+  givenUp?: EvalFailure[];
   /**
    * Standard error of sampledAccuracy that re-evaluating this checkpoint on the same prompts would
    * show (sampling noise only); null when samples < 2.
@@ -93,75 +110,117 @@ export async function evaluate(
   ledger: Ledger,
   opts: EvalOptions,
 ): Promise<EvalResult> {
-  const prompts = problems.map((p) => p.prompt);
-  const greedy = await ledger.time('eval', () =>
-    policy.sample({
-      prompts,
-      n: prompts.map(() => 1),
-      maxNewTokens: opts.maxNewTokens,
-      temperature: 0,
-      seed: opts.seed,
-    }),
-  );
-  let greedyCorrect = 0;
-  const examples: EvalExample[] = [];
+  const givenUp: EvalFailure[] = [];
+  const all = problems.map((_, i) => i);
+  const greedy = await sampleEach(policy, problems, all, ledger, opts, givenUp, {
+    n: 1,
+    temperature: 0,
+    seed: opts.seed,
+  });
+  const sampled =
+    opts.samples > 0
+      ? await sampleEach(policy, problems, [...greedy.keys()], ledger, opts, givenUp, {
+          n: opts.samples,
+          temperature: 1,
+          seed: opts.seed + 1,
+        })
+      : undefined;
+  // a prompt is judged on every figure or on none: one given up in either pass leaves them all
+  const kept = all.filter((i) => greedy.has(i) && (!sampled || sampled.has(i)));
+  if (kept.length === 0)
+    throw new Error(
+      `eval: every prompt was given up (${givenUp.length}); first error: ${givenUp[0]?.error ?? 'none'}`,
+    );
+  const keptProblems = kept.map((i) => problems[i]);
   const scoring = emptyScoreCounts();
-  const texts = problems.map((_, i) => greedy.groups[i][0].text);
+  const examples: EvalExample[] = [];
   const greedyScores = await scoreAll(
     score,
-    problems.map((p, i) => [p, texts[i]] as const),
+    kept.map((i) => [problems[i], greedy.get(i)![0].text] as const),
     scoring,
   );
-  problems.forEach((p, i) => {
-    greedyCorrect += greedyScores[i].reward;
-    keepExample(examples, p, texts[i], greedyScores[i].reward);
+  let greedyCorrect = 0;
+  kept.forEach((i, j) => {
+    greedyCorrect += greedyScores[j].reward;
+    keepExample(examples, problems[i], greedy.get(i)![0].text, greedyScores[j].reward);
   });
-  const successes =
-    opts.samples > 0 ? await sampledSuccesses(policy, problems, score, ledger, opts, scoring) : undefined;
+  const successes = sampled ? await countSuccesses(score, problems, kept, sampled, scoring) : undefined;
   const sampledAccuracy = successes
-    ? successes.reduce((a, b) => a + b, 0) / (problems.length * opts.samples)
+    ? successes.reduce((a, b) => a + b, 0) / (kept.length * opts.samples)
     : null;
   const pass =
     successes && opts.samples >= opts.passK
-      ? successes.reduce((a, c) => a + passAtK(opts.samples, c, opts.passK), 0) / problems.length
+      ? successes.reduce((a, c) => a + passAtK(opts.samples, c, opts.passK), 0) / kept.length
       : null;
   return {
-    greedyAccuracy: greedyCorrect / problems.length,
+    greedyAccuracy: greedyCorrect / kept.length,
     sampledAccuracy,
     passAtK: pass,
     k: opts.passK,
-    prompts: problems.length,
+    prompts: kept.length,
     sampledStandardError:
       successes && opts.samples >= 2 ? samplingStandardError(successes, opts.samples) : null,
-    ...(successes ? { byLevel: accuracyByLevel(problems, successes, opts.samples) } : {}),
+    ...(successes ? { byLevel: accuracyByLevel(keptProblems, successes, opts.samples) } : {}),
     examples,
     scoring,
+    ...(givenUp.length > 0 ? { givenUp } : {}),
   };
 }
 
-/** Correct samples per prompt out of `opts.samples` at temperature 1. */
-async function sampledSuccesses(
+/**
+ * One sampling pass over the prompts at `indices`: their rollouts by prompt index. With
+ * `allowFailures` a prompt the policy gave up on is recorded in `givenUp` and left out (never
+ * scored as wrong); without it the policy's error ends the evaluation.
+ */
+async function sampleEach(
   policy: Policy,
-  problems: Problem[],
-  score: Scorer,
+  problems: readonly Problem[],
+  indices: readonly number[],
   ledger: Ledger,
   opts: EvalOptions,
-  scoring: ScoreCounts,
-): Promise<number[]> {
-  const sampled = await ledger.time('eval', () =>
+  givenUp: EvalFailure[],
+  pass: { n: number; temperature: number; seed: number },
+): Promise<Map<number, Rollout[]>> {
+  const out = new Map<number, Rollout[]>();
+  if (indices.length === 0) return out;
+  const res = await ledger.time('eval', () =>
     policy.sample({
-      prompts: problems.map((p) => p.prompt),
-      n: problems.map(() => opts.samples),
+      prompts: indices.map((i) => problems[i].prompt),
+      n: indices.map(() => pass.n),
       maxNewTokens: opts.maxNewTokens,
-      temperature: 1,
-      seed: opts.seed + 1,
+      temperature: pass.temperature,
+      seed: pass.seed,
+      ...(opts.allowFailures ? { allowFailures: true } : {}),
     }),
   );
+  const failed = new Map((res.failed ?? []).map((f) => [f.index, f]));
+  indices.forEach((i, j) => {
+    const f = failed.get(j);
+    if (f)
+      givenUp.push({
+        prompt: i,
+        id: problems[i].id,
+        error: f.error,
+        ...(f.server ? { server: f.server } : {}),
+      });
+    else out.set(i, res.groups[j]);
+  });
+  return out;
+}
+
+/** Correct samples per kept prompt (in the order of `kept`). */
+async function countSuccesses(
+  score: Scorer,
+  problems: readonly Problem[],
+  kept: readonly number[],
+  sampled: ReadonlyMap<number, Rollout[]>,
+  scoring: ScoreCounts,
+): Promise<number[]> {
   const successes: number[] = [];
-  for (let i = 0; i < problems.length; i++) {
+  for (const i of kept) {
     const scored = await scoreAll(
       score,
-      sampled.groups[i].map((r) => [problems[i], r.text] as const),
+      sampled.get(i)!.map((r) => [problems[i], r.text] as const),
       scoring,
     );
     successes.push(scored.reduce((a, r) => a + r.reward, 0));

@@ -87,6 +87,23 @@ describe('CLI against an OpenAI-compatible server', () => {
     expect(r.passAtK).not.toBeNull();
   });
 
+  it('leaves a prompt the server keeps failing out of the figures, and says so', async () => {
+    server.options.failOn = 'What is 3 + 3?';
+    try {
+      const common = ['--server', server.baseURL, '--model', 'tiny', '--data', join(dir, 'math.jsonl')];
+      const args = [...common, '--columns', 'prompt=question,answer=solution', '--samples', '2'];
+      const json = JSON.parse((await flopwise('eval', ...args, '--max-attempts', '2', '--json')).stdout);
+      expect(json.prompts).toBe(5);
+      expect(json.givenUp).toHaveLength(1);
+      expect(json.givenUp[0].error).toMatch(/always fails/);
+      const { stdout } = await flopwise('eval', ...args, '--max-attempts', '2');
+      expect(stdout).toMatch(/^5 prompts: greedy/m);
+      expect(stdout).toContain('GIVEN UP: 1 of 6 prompts failed on every attempt');
+    } finally {
+      server.options.failOn = null;
+    }
+  });
+
   it('names the model and the models served when the model is wrong', async () => {
     await expect(
       flopwise(

@@ -6,7 +6,7 @@
  * choice index. Switches (mutable on `server.options`, or via `reset()`) mimic real servers' quirks:
  * `ignoreN` (Ollama: one choice whatever `n` asks), `rejectN` (llama.cpp: an error for `n` > 1),
  * `hang` (never answer, or send headers then stall the body), `fail500` (answer 500 that many times,
- * then succeed), `delayMs`, `usage`; a model not in `models` gets vLLM's 404.
+ * then succeed), `failOn` (500 for every request about one prompt), `delayMs`, `usage`; a model not in `models` gets vLLM's 404.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +22,8 @@ export interface FakeServerOptions {
   rejectN: false | 400 | 500;
   /** Answer this many completion requests with HTTP 500 before succeeding (counts down). */
   fail500: number;
+  /** Answer HTTP 500, every time, to a request whose prompt or messages contain this text. */
+  failOn: string | null;
   /** Delay before each completion answer, to make requests overlap (concurrency tests). */
   delayMs: number;
   /** Report `usage` in replies. */
@@ -57,6 +59,7 @@ const DEFAULTS: FakeServerOptions = {
   hang: false,
   rejectN: false,
   fail500: 0,
+  failOn: null,
   delayMs: 0,
   usage: true,
 };
@@ -145,6 +148,10 @@ export async function startFakeOpenAIServer(
       if (options.fail500 > 0) {
         options.fail500--;
         sendJson(res, 500, { error: { message: 'transient failure', type: 'server_error' } });
+        return;
+      }
+      if (options.failOn !== null && JSON.stringify([body.prompt, body.messages]).includes(options.failOn)) {
+        sendJson(res, 500, { error: { message: 'this prompt always fails', type: 'server_error' } });
         return;
       }
       const model = String(body.model);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { evaluate } from '../../run/evaluator.js';
+import { evaluate, type EvalFailure } from '../../run/evaluator.js';
 import { Ledger } from '../../run/ledger.js';
 import { measureSpread } from '../../run/spread.js';
 import { scorerFor } from '../../run/setup.js';
@@ -15,6 +15,20 @@ import {
   withPolicyOptions,
   type PolicyFlags,
 } from '../policy-options.js';
+
+/** Prompts the servers gave up on, said out loud: the figures above are over the rest. */
+export function givenUpLines(givenUp: readonly EvalFailure[] | undefined, total: number): string {
+  if (!givenUp || givenUp.length === 0) return '';
+  const shown = givenUp
+    .slice(0, 5)
+    .map((f) => `  ${f.id}${f.server ? ` (${f.server})` : ''}: ${f.error}\n`)
+    .join('');
+  const more = givenUp.length > 5 ? `  … and ${givenUp.length - 5} more\n` : '';
+  return (
+    `GIVEN UP: ${givenUp.length} of ${total} prompts failed on every attempt (--max-attempts) and are left ` +
+    `out of every figure above, not scored as wrong; check the servers and run again:\n${shown}${more}`
+  );
+}
 
 export function register(program: Command): void {
   const cmd = program
@@ -50,6 +64,8 @@ export function register(program: Command): void {
             passK: opts.passK,
             maxNewTokens: config.sampling.maxNewTokens,
             seed: config.seed,
+            // a server fleet may give up on a prompt after --max-attempts: leave it out, never score it wrong
+            allowFailures: policy.kind !== 'embedded',
           });
           if (opts.json)
             process.stdout.write(JSON.stringify({ ...r, flops: ledger.get('eval').flops }, null, 2) + '\n');
@@ -58,7 +74,8 @@ export function register(program: Command): void {
               `${r.prompts} prompts: greedy ${pct(r.greedyAccuracy)}, sampled ${pct(r.sampledAccuracy)}, pass@${r.k} ${pct(r.passAtK)}` +
                 (ledger.get('eval').flops > 0 ? ` (${formatFlops(ledger.get('eval').flops)})` : '') +
                 '\n' +
-                (r.scoring ? formatScoreCounts(r.scoring) + '\n' : ''),
+                (r.scoring ? formatScoreCounts(r.scoring) + '\n' : '') +
+                givenUpLines(r.givenUp, problems.length),
             );
           if (opts.byLevel) {
             const sp = await measureSpread({
