@@ -38,6 +38,8 @@ export interface BenchArgs {
   cacheDir?: string;
   /** Only read the finished runs and write the results (nothing is trained). */
   reportOnly?: boolean;
+  /** Methods every other is also read against, besides its own baseline (e.g. grpo-g16). */
+  against?: string[];
   callbacks?: BenchCallbacks;
   /** Opens each run's policy (cli/ composes the embedded engine). */
   policies: PolicyFactory;

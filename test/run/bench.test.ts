@@ -131,6 +131,25 @@ describe('bench', () => {
     expect(ran).toEqual(new Array(12).fill(true));
     expect(again.results).toEqual(result.results);
 
+    // read against another method: rloo becomes the reference of every row
+    const vs = await runBench(argsFor(out, { reportOnly: true, against: ['rloo'] }));
+    expect(vs.results).toEqual(result.results);
+    const table = vs.against[0];
+    expect(table.reference).toBe('rloo');
+    expect(table.results.map((r) => [r.method, r.baseline])).toEqual(
+      ['rloo', 'grpo', 'drgrpo', 'vip-rloo', 'sgpo', 'vip-drgrpo'].map((m) => [m, 'rloo']),
+    );
+    const rlooFinal = table.results[0].finalAccuracy.mean;
+    expect(table.results.every((r) => r.target === result.results[1].meanCurve.at(-1)!.accuracy)).toBe(true);
+    // the same pair read both ways: the mean difference of final accuracy changes sign only
+    const grpoVsRloo = table.results.find((r) => r.method === 'grpo')!.finalDelta!.mean;
+    expect(grpoVsRloo).toBeCloseTo(-result.results.find((r) => r.method === 'rloo')!.finalDelta!.mean, 12);
+    expect(grpoVsRloo).toBeCloseTo(result.results[0].finalAccuracy.mean - rlooFinal, 12);
+    expect(vs.markdown).toContain('#### Against rloo');
+    await expect(runBench(argsFor(out, { reportOnly: true, against: ['dapo'] }))).rejects.toThrow(
+      /--against dapo: no finished runs of dapo/,
+    );
+
     await expect(runBench(argsFor(out, { extraSets: ['optim.lr=0.01'] }))).rejects.toThrow(
       /was started with another config \(fields: optim\)/,
     );

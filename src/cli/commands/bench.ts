@@ -100,6 +100,10 @@ export function register(program: Command): void {
     .option('--set <key.path=value>', 'override a config field for every run (repeatable)', collect, [])
     .option('--report', 'only write results from the runs already finished in --out (train nothing)')
     .option(
+      '--against <list>',
+      'also read every method against these methods (comma-separated, e.g. grpo-g16), each a table of its own',
+    )
+    .option(
       '--eval-noise',
       'measure held-out evaluation noise (repeated evaluations of one checkpoint) instead',
     )
@@ -129,6 +133,8 @@ export function register(program: Command): void {
         const preset = presetFrom(opts);
         const methods = opts.methods ? String(opts.methods).split(',') : undefined;
         methodsToRun(preset, methods); // unknown names fail here, before any work
+        const against = opts.against ? String(opts.against).split(',') : undefined;
+        against?.forEach((name) => benchMethod(name));
         const outDir = opts.out ?? join('runs', `bench-${preset.name}`);
         const progress = terminalCallbacks(0, {
           resumeHint:
@@ -141,6 +147,7 @@ export function register(program: Command): void {
           extraSets: opts.set,
           machine: machineDescription(),
           reportOnly: opts.report === true,
+          against,
           policies: embeddedPolicies,
           callbacks: {
             onPhase: progress.onPhase,

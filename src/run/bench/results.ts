@@ -3,7 +3,7 @@
  * and inputs of every crossing, intervals, per-seed curves with per-level accuracy at each
  * evaluation, FLOP ledgers, rollout counts by phase, per-step allocation summaries and the profile.
  */
-import { BOOTSTRAP, benchmarkTable, type MethodResult, type MethodRuns } from '../report.js';
+import { BOOTSTRAP, benchmarkTable, methodResult, type MethodResult, type MethodRuns } from '../report.js';
 import type { TrainConfig } from '../config.js';
 import type { BenchArgs } from '../bench.js';
 import { markdownTable } from './markdown.js';
@@ -37,6 +37,11 @@ export interface BenchResult {
   shared: Pick<TrainConfig, 'optim' | 'sampling' | 'estimator' | 'allocator' | 'data' | 'eval'>;
   base: { dir: string; pretrain: Record<string, unknown> | null };
   results: MethodResult[];
+  /**
+   * Every method read again against another reference method (`bench --against`), e.g. GRPO at
+   * G = 16 beside the preset's G = 8 baseline: same rule, target and intervals, other target.
+   */
+  against: Array<{ reference: string; results: MethodResult[] }>;
   runs: Record<string, RunDetail[]>;
   profile: ProfileSummary | null;
   markdown: string;
@@ -52,6 +57,25 @@ function noteOf(args: BenchArgs, shared: TrainConfig, done: Record<string, numbe
     `${shared.eval.samples} samples every ${shared.eval.every} steps. Machine: ${args.machine}.` +
     (args.preset.caveat ? ` Caveat: ${args.preset.caveat}.` : '')
   );
+}
+
+/** The methods read against each `--against` reference (which must have finished runs). */
+function againstTables(args: BenchArgs, methodRuns: readonly MethodRuns[]): BenchResult['against'] {
+  return (args.against ?? []).map((reference) => {
+    const ref = methodRuns.find((m) => m.method === reference);
+    if (!ref)
+      throw new Error(
+        `bench --against ${reference}: no finished runs of ${reference} in this directory ` +
+          `(methods with runs: ${methodRuns.map((m) => m.method).join(', ') || 'none'})`,
+      );
+    const others = methodRuns.filter((m) => m.method !== reference);
+    return {
+      reference,
+      results: [ref, ...others].map((m) =>
+        methodResult({ ...m, baseline: reference }, ref, `${args.preset.name}:against:${reference}`),
+      ),
+    };
+  });
 }
 
 export function buildResults(input: {
@@ -74,6 +98,7 @@ export function buildResults(input: {
     runs: details.get(m.name)!,
   }));
   const results = benchmarkTable(methodRuns, args.preset.name);
+  const against = againstTables(args, methodRuns);
   const done = Object.fromEntries(withRuns.map((m) => [m.name, details.get(m.name)!.map((r) => r.seed)]));
   return {
     preset: args.preset.name,
@@ -109,6 +134,14 @@ export function buildResults(input: {
     results,
     runs: Object.fromEntries(withRuns.map((m) => [m.name, details.get(m.name)!])),
     profile: input.profile,
-    markdown: markdownTable(results, noteOf(args, shared, done)),
+    against,
+    markdown:
+      markdownTable(results, noteOf(args, shared, done)) +
+      against
+        .map(
+          (a) =>
+            `\n#### Against ${a.reference}\n\n${markdownTable(a.results, `Every method read against ${a.reference} instead of its own baseline.`)}`,
+        )
+        .join(''),
   };
 }
