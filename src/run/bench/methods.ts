@@ -147,6 +147,11 @@ function sgpoKeepVariants(): BenchMethod[] {
       replay,
       'weighting.type=sqrt-r',
     ]),
+    variant(
+      'cumulative+replay+vip+sqrt-r',
+      'cumulative, replay, VIP’s split, Sqrt-R asymmetric prompt weights on top',
+      [cumulative, replay, 'allocator.perStep=vip', 'weighting.type=sqrt-r'],
+    ),
   ];
 }
 
