@@ -134,16 +134,7 @@ export async function evaluate(
   const keptProblems = kept.map((i) => problems[i]);
   const scoring = emptyScoreCounts();
   const examples: EvalExample[] = [];
-  const greedyScores = await scoreAll(
-    score,
-    kept.map((i) => [problems[i], greedy.get(i)![0].text] as const),
-    scoring,
-  );
-  let greedyCorrect = 0;
-  kept.forEach((i, j) => {
-    greedyCorrect += greedyScores[j].reward;
-    keepExample(examples, problems[i], greedy.get(i)![0].text, greedyScores[j].reward);
-  });
+  const greedyCorrect = await greedyCorrectCount(score, problems, kept, greedy, scoring, examples);
   const successes = sampled ? await countSuccesses(score, problems, kept, sampled, scoring) : undefined;
   const sampledAccuracy = successes
     ? successes.reduce((a, b) => a + b, 0) / (kept.length * opts.samples)
@@ -206,6 +197,25 @@ async function sampleEach(
     else out.set(i, res.groups[j]);
   });
   return out;
+}
+
+/** Correct greedy answers over the kept prompts; keeps a few examples for reports. */
+async function greedyCorrectCount(
+  score: Scorer,
+  problems: readonly Problem[],
+  kept: readonly number[],
+  greedy: ReadonlyMap<number, Rollout[]>,
+  scoring: ScoreCounts,
+  examples: EvalExample[],
+): Promise<number> {
+  const texts = kept.map((i) => greedy.get(i)![0].text);
+  const scores = await scoreAll(
+    score,
+    kept.map((i, j) => [problems[i], texts[j]] as const),
+    scoring,
+  );
+  kept.forEach((i, j) => keepExample(examples, problems[i], texts[j], scores[j].reward));
+  return scores.reduce((a, r) => a + r.reward, 0);
 }
 
 /** Correct samples per kept prompt (in the order of `kept`). */

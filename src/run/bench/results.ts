@@ -78,6 +78,24 @@ function againstTables(args: BenchArgs, methodRuns: readonly MethodRuns[]): Benc
   });
 }
 
+/** How every run was measured: budget, evaluation, crossing rule, bootstrap. */
+function protocolOf(shared: TrainConfig): BenchResult['protocol'] {
+  return {
+    flopBudget: shared.flopBudget,
+    scheduleCap: SCHEDULE_CAP,
+    trainOnZeroAdvantage: shared.trainOnZeroAdvantage,
+    eval: {
+      prompts: shared.data.evalSize,
+      split: shared.data.evalSplit,
+      samplesPerPrompt: shared.eval.samples,
+      every: shared.eval.every,
+      headline: shared.eval.headline,
+    },
+    crossingRule: CROSSING_RULE,
+    bootstrap: { ...BOOTSTRAP, over: 'seeds, each method redrawn separately' },
+  };
+}
+
 export function buildResults(input: {
   args: BenchArgs;
   methods: BenchMethod[];
@@ -108,20 +126,7 @@ export function buildResults(input: {
     machine: args.machine,
     writtenAt: new Date().toISOString(),
     seeds: { planned: args.preset.seeds, done },
-    protocol: {
-      flopBudget: shared.flopBudget,
-      scheduleCap: SCHEDULE_CAP,
-      trainOnZeroAdvantage: shared.trainOnZeroAdvantage,
-      eval: {
-        prompts: shared.data.evalSize,
-        split: shared.data.evalSplit,
-        samplesPerPrompt: shared.eval.samples,
-        every: shared.eval.every,
-        headline: shared.eval.headline,
-      },
-      crossingRule: CROSSING_RULE,
-      bootstrap: { ...BOOTSTRAP, over: 'seeds, each method redrawn separately' },
-    },
+    protocol: protocolOf(shared),
     shared: {
       optim: shared.optim,
       sampling: shared.sampling,
