@@ -92,11 +92,19 @@ describe('CLI against an OpenAI-compatible server', () => {
     try {
       const common = ['--server', server.baseURL, '--model', 'tiny', '--data', join(dir, 'math.jsonl')];
       const args = [...common, '--columns', 'prompt=question,answer=solution', '--samples', '2'];
-      const json = JSON.parse((await flopwise('eval', ...args, '--max-attempts', '2', '--json')).stdout);
+      // exit status 2, as profile with failed rows: the figures cover fewer prompts than asked for
+      const failedRun = await flopwise('eval', ...args, '--max-attempts', '2', '--json').then(
+        () => null,
+        (e: { code: number; stdout: string }) => e,
+      );
+      expect(failedRun?.code).toBe(2);
+      const json = JSON.parse(failedRun!.stdout);
       expect(json.prompts).toBe(5);
       expect(json.givenUp).toHaveLength(1);
       expect(json.givenUp[0].error).toMatch(/always fails/);
-      const { stdout } = await flopwise('eval', ...args, '--max-attempts', '2');
+      const { stdout } = await flopwise('eval', ...args, '--max-attempts', '2').catch(
+        (e: { stdout: string }) => e,
+      );
       expect(stdout).toMatch(/^5 prompts: greedy/m);
       expect(stdout).toContain('GIVEN UP: 1 of 6 prompts failed on every attempt');
     } finally {

@@ -77,6 +77,8 @@ export function register(program: Command): void {
                 (r.scoring ? formatScoreCounts(r.scoring) + '\n' : '') +
                 givenUpLines(r.givenUp, problems.length),
             );
+          // as profile does: a result over fewer prompts than asked for is not a clean success
+          if (r.givenUp) process.exitCode = 2;
           if (opts.byLevel) {
             const sp = await measureSpread({
               policy,
