@@ -176,6 +176,10 @@ describe('bench', () => {
     const out = join(dir, 'empty');
     const result = await runBench(argsFor(out, { reportOnly: true, methods: ['grpo'] }));
     expect(result.results).toEqual([]);
+    expect(result.markdown).toMatch(
+      /^No finished runs to compare yet\. .*no finished runs yet: 0 seeds per method/,
+    );
+    expect(result.markdown).not.toContain('undefined');
     expect(existsSync(join(out, 'runs'))).toBe(false);
   });
 

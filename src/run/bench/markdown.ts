@@ -71,6 +71,7 @@ export function markdownTable(results: readonly MethodResult[], note: string): s
   const targets = [...new Map(results.map((r) => [r.baseline, r.target])).entries()]
     .map(([b, t]) => `${b} ${pct(t)} %`)
     .join(', ');
+  if (results.length === 0) return `No finished runs to compare yet. ${note}\n`;
   return (
     `Target: each baseline's final seed-mean held-out accuracy (${targets}). ${note}\n\n` +
     HEAD +

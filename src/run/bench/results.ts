@@ -49,7 +49,12 @@ export interface BenchResult {
 
 function noteOf(args: BenchArgs, shared: TrainConfig, done: Record<string, number[]>): string {
   const counts = [...new Set(Object.values(done).map((s) => s.length))].sort((a, b) => a - b);
-  const seeds = counts.length === 1 ? `${counts[0]}` : `${counts[0]}–${counts[counts.length - 1]}`;
+  const seeds =
+    counts.length === 0
+      ? 'no finished runs yet: 0'
+      : counts.length === 1
+        ? `${counts[0]}`
+        : `${counts[0]}–${counts[counts.length - 1]}`;
   return (
     `Preset ${args.preset.name} (${args.preset.regime}): ${seeds} seeds per method, FLOP budget ` +
     `${(shared.flopBudget / 1e9).toFixed(0)} GFLOP per run (profiling included; methods on their own ` +
