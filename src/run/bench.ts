@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ensureBase, PretrainConfigSchema } from '../policy/pretrain.js';
 import { benchMethod, SCHEDULE_CAP, type BenchMethod } from './bench/methods.js';
+import type { BenchAxis } from './bench/axis.js';
 import type { BenchPreset } from './bench/presets.js';
 import { ensureBenchProfile, profileSummary, type ProfileSummary } from './bench/profiles.js';
 import { readRunDetail, type RunDetail } from './bench/records.js';
@@ -40,6 +41,8 @@ export interface BenchArgs {
   reportOnly?: boolean;
   /** Methods every other is also read against, besides its own baseline (e.g. grpo-g16). */
   against?: string[];
+  /** What the tables count compute in: training-side FLOPs (default) or rollouts generated. */
+  axis?: BenchAxis;
   callbacks?: BenchCallbacks;
   /** Opens each run's policy (cli/ composes the embedded engine). */
   policies: PolicyFactory;

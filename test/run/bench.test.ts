@@ -146,6 +146,19 @@ describe('bench', () => {
     expect(grpoVsRloo).toBeCloseTo(-result.results.find((r) => r.method === 'rloo')!.finalDelta!.mean, 12);
     expect(grpoVsRloo).toBeCloseTo(result.results[0].finalAccuracy.mean - rlooFinal, 12);
     expect(vs.markdown).toContain('#### Against rloo');
+    // the same runs against rollouts generated: grpo's total is what it generated, sGPO adds its profile
+    const byRollouts = await runBench(argsFor(out, { reportOnly: true, axis: 'rollouts' }));
+    const rowOf = (m: string) => byRollouts.results.find((r) => r.method === m)!;
+    const generated = (m: string) =>
+      result.runs[m].reduce((a, r) => a + r.rollouts.generated, 0) / result.runs[m].length;
+    expect(rowOf('grpo').meanChargedFlops).toBeCloseTo(generated('grpo'), 9);
+    expect(rowOf('sgpo').profileFlops).toBe(48 * 8); // 48 prompts × k = 8
+    expect(rowOf('sgpo').meanChargedFlops).toBeCloseTo(generated('sgpo') + 48 * 8, 9);
+    expect(rowOf('grpo').finalAccuracy).toEqual(result.results[0].finalAccuracy);
+    expect(byRollouts.protocol.axis).toBe('rollouts');
+    expect(byRollouts.markdown).toContain('compute to target, thousand rollouts');
+    expect(byRollouts.runs).toEqual(result.runs); // the raw runs stay in FLOPs
+
     await expect(runBench(argsFor(out, { reportOnly: true, against: ['dapo'] }))).rejects.toThrow(
       /--against dapo: no finished runs of dapo/,
     );

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -16,6 +16,7 @@ import {
   type BenchPreset,
 } from '../../run/bench.js';
 import { measureEvalNoise, type EvalNoise } from '../../run/bench/noise.js';
+import { BENCH_AXES, type BenchAxis } from '../../run/bench/axis.js';
 import { loadDatasets, scorerFor } from '../../run/setup.js';
 import { writeJsonAtomic } from '../../run/rundir.js';
 import { collect, guarded, terminalCallbacks } from '../common.js';
@@ -99,6 +100,14 @@ export function register(program: Command): void {
     )
     .option('--set <key.path=value>', 'override a config field for every run (repeatable)', collect, [])
     .option('--report', 'only write results from the runs already finished in --out (train nothing)')
+    .addOption(
+      new Option(
+        '--axis <axis>',
+        'what compute to target and savings count: training-side FLOPs, or rollouts generated (profiling included)',
+      )
+        .choices([...BENCH_AXES])
+        .default('flops'),
+    )
     .option(
       '--against <list>',
       'also read every method against these methods (comma-separated, e.g. grpo-g16), each a table of its own',
@@ -148,6 +157,7 @@ export function register(program: Command): void {
           machine: machineDescription(),
           reportOnly: opts.report === true,
           against,
+          axis: opts.axis as BenchAxis,
           policies: embeddedPolicies,
           callbacks: {
             onPhase: progress.onPhase,

@@ -1,9 +1,12 @@
 /** The benchmark's tables as Markdown: one row per method, with intervals and what is resolved. */
 import type { Interval } from '../../algo/stats.js';
 import { MIN_SEEDS_TO_RESOLVE, type MethodResult } from '../report.js';
+import { axisUnit, type AxisUnit } from './axis.js';
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}`;
-const gflop = (f: number | null): string => (f === null ? 'not reached' : (f / 1e9).toFixed(0));
+const FLOPS: AxisUnit = axisUnit('flops');
+const amount = (f: number | null, unit: AxisUnit): string =>
+  f === null ? 'not reached' : (f / unit.scale).toFixed(0);
 const ciPct = (ci: Interval): string => `[${pct(ci.lo)}, ${pct(ci.hi)}]`;
 const signedPct = (x: number): string => `${x >= 0 ? '+' : '−'}${pct(Math.abs(x))}`;
 
@@ -23,7 +26,7 @@ function deltaCell(r: MethodResult): string {
   return `${signedPct(d.mean)} [${signedPct(d.ci.lo)}, ${signedPct(d.ci.hi)}]${d.resolved ? ' ✓' : ''}`;
 }
 
-export function methodRow(r: MethodResult): string {
+export function methodRow(r: MethodResult, unit: AxisUnit = FLOPS): string {
   const c = r.computeToTarget;
   const cells = [
     r.method,
@@ -31,19 +34,23 @@ export function methodRow(r: MethodResult): string {
     `${pct(r.initialAccuracy)} %`,
     `${pct(r.finalAccuracy.mean)} ${ciPct(r.finalAccuracy.ci)}`,
     deltaCell(r),
-    `${gflop(c.isotonic)} (${r.reached}/${r.seeds.length})`,
+    `${amount(c.isotonic, unit)} (${r.reached}/${r.seeds.length})`,
     savingCell(r),
-    `${gflop(r.meanChargedFlops)}${r.protocol === 'schedule' ? ' (own schedule)' : ''}`,
-    (r.profileFlops / 1e9).toFixed(0),
+    `${amount(r.meanChargedFlops, unit)}${r.protocol === 'schedule' ? ' (own schedule)' : ''}`,
+    amount(r.profileFlops, unit),
     `${Math.round(r.rolloutsGenerated)} / ${Math.round(r.rolloutsTrained)} / ${Math.round(r.rolloutsDiscarded)}`,
     (100 * r.groupsWithSignalPerRollout).toFixed(1),
   ];
   return `| ${cells.join(' | ')} |`;
 }
 
-const HEAD =
-  '| method | vs | start | final accuracy, % [95 % CI] | Δ final vs baseline, points [95 % CI] | compute to target, GFLOP (seeds reaching it alone) | saving [95 % CI] | total GFLOP | profile GFLOP | rollouts generated / trained / thrown away | groups with signal per 100 rollouts |\n' +
-  '|---|---|---|---|---|---|---|---|---|---|---|\n';
+function head(unit: AxisUnit): string {
+  const u = unit.label;
+  return (
+    `| method | vs | start | final accuracy, % [95 % CI] | Δ final vs baseline, points [95 % CI] | compute to target, ${u} (seeds reaching it alone) | saving [95 % CI] | total ${u} | profile ${u} | rollouts generated / trained / thrown away | groups with signal per 100 rollouts |\n` +
+    '|---|---|---|---|---|---|---|---|---|---|---|\n'
+  );
+}
 
 /** What the intervals resolve, in words: one line per method that differs from its baseline. */
 export function resolvedLines(results: readonly MethodResult[]): string[] {
@@ -67,15 +74,22 @@ export function resolvedLines(results: readonly MethodResult[]): string[] {
   return lines;
 }
 
-export function markdownTable(results: readonly MethodResult[], note: string): string {
+export function markdownTable(
+  results: readonly MethodResult[],
+  note: string,
+  unit: AxisUnit = FLOPS,
+): string {
   const targets = [...new Map(results.map((r) => [r.baseline, r.target])).entries()]
     .map(([b, t]) => `${b} ${pct(t)} %`)
     .join(', ');
   if (results.length === 0) return `No finished runs to compare yet. ${note}\n`;
   return (
     `Target: each baseline's final seed-mean held-out accuracy (${targets}). ${note}\n\n` +
-    HEAD +
-    results.map(methodRow).join('\n') +
+    (unit.axis === 'flops'
+      ? ''
+      : `Compute is counted in ${unit.label} generated (profiling included), not FLOPs.\n\n`) +
+    head(unit) +
+    results.map((r) => methodRow(r, unit)).join('\n') +
     '\n\n' +
     resolvedLines(results).join('\n') +
     '\n'

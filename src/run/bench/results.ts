@@ -6,6 +6,7 @@
 import { BOOTSTRAP, benchmarkTable, methodResult, type MethodResult, type MethodRuns } from '../report.js';
 import type { TrainConfig } from '../config.js';
 import type { BenchArgs } from '../bench.js';
+import { axisUnit, onRolloutAxis, profileRolloutsPerFlop, type BenchAxis } from './axis.js';
 import { markdownTable } from './markdown.js';
 import { SCHEDULE_CAP, type BenchMethod } from './methods.js';
 import type { ProfileSummary } from './profiles.js';
@@ -32,6 +33,8 @@ export interface BenchResult {
     eval: { prompts: number; split: string; samplesPerPrompt: number; every: number; headline: string };
     crossingRule: string;
     bootstrap: typeof BOOTSTRAP & { over: string };
+    /** What compute to target, savings and totals are counted in (FLOPs unless `bench --axis`). */
+    axis?: BenchAxis;
   };
   /** Settings every method shares (the baseline's config, seed aside). */
   shared: Pick<TrainConfig, 'optim' | 'sampling' | 'estimator' | 'allocator' | 'data' | 'eval'>;
@@ -113,12 +116,15 @@ export function buildResults(input: {
   const withRuns = methods.filter((m) => (details.get(m.name) ?? []).length > 0);
   const baselineOf = (m: BenchMethod) => m.baseline ?? args.preset.baseline;
   const comparable = withRuns.filter((m) => withRuns.some((b) => b.name === baselineOf(m)));
+  const unit = axisUnit(args.axis ?? 'flops');
+  const perProfileFlop = profileRolloutsPerFlop(input.profile, [...details.values()].flat());
+  const onAxis = (r: RunDetail) => (unit.axis === 'flops' ? r : onRolloutAxis(r, perProfileFlop));
   const methodRuns: MethodRuns[] = comparable.map((m) => ({
     method: m.name,
     description: m.description,
     baseline: baselineOf(m),
     protocol: m.protocol ?? 'budget',
-    runs: details.get(m.name)!,
+    runs: details.get(m.name)!.map(onAxis),
   }));
   const results = benchmarkTable(methodRuns, args.preset.name);
   const against = againstTables(args, methodRuns);
@@ -131,7 +137,7 @@ export function buildResults(input: {
     machine: args.machine,
     writtenAt: new Date().toISOString(),
     seeds: { planned: args.preset.seeds, done },
-    protocol: protocolOf(shared),
+    protocol: { ...protocolOf(shared), axis: unit.axis },
     shared: {
       optim: shared.optim,
       sampling: shared.sampling,
@@ -146,7 +152,7 @@ export function buildResults(input: {
     profile: input.profile,
     against,
     markdown:
-      markdownTable(results, noteOf(args, shared, done)) +
+      markdownTable(results, noteOf(args, shared, done), unit) +
       against
         .map(
           (a) =>
