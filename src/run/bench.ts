@@ -48,6 +48,12 @@ export interface BenchArgs {
   policies: PolicyFactory;
 }
 
+/** Where results go: results.json / .md, or results-rollouts.* when read against rollouts (so neither clobbers the other). */
+export function resultFiles(outDir: string, axis: BenchAxis = 'flops'): [string, string] {
+  const stem = axis === 'flops' ? 'results' : `results-${axis}`;
+  return [join(outDir, `${stem}.json`), join(outDir, `${stem}.md`)];
+}
+
 /** The methods to run: the requested ones plus every baseline they are compared with, baselines first. */
 export function methodsToRun(preset: BenchPreset, requested?: string[]): BenchMethod[] {
   const names = requested ?? preset.methods;
@@ -178,7 +184,8 @@ function writeResults(
 ): BenchResult {
   const shared = runConfig(args, methods[0], args.preset.seeds[0], { base });
   const result = buildResults({ args, methods, details, profile, shared, base });
-  writeJsonAtomic(join(args.outDir, 'results.json'), result);
-  writeFileSync(join(args.outDir, 'results.md'), result.markdown);
+  const [json, md] = resultFiles(args.outDir, args.axis);
+  writeJsonAtomic(json, result);
+  writeFileSync(md, result.markdown);
   return result;
 }

@@ -158,6 +158,8 @@ describe('bench', () => {
     expect(byRollouts.protocol.axis).toBe('rollouts');
     expect(byRollouts.markdown).toContain('compute to target, thousand rollouts');
     expect(byRollouts.runs).toEqual(result.runs); // the raw runs stay in FLOPs
+    expect(existsSync(join(out, 'results-rollouts.md'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).protocol.axis).toBe('flops');
 
     await expect(runBench(argsFor(out, { reportOnly: true, against: ['dapo'] }))).rejects.toThrow(
       /--against dapo: no finished runs of dapo/,

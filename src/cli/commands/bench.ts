@@ -10,6 +10,7 @@ import {
   benchMethod,
   benchPreset,
   methodsToRun,
+  resultFiles,
   runBench,
   runConfig,
   type BenchArgs,
@@ -198,7 +199,7 @@ export function register(program: Command): void {
             `profile of the base policy: ${result.profile.prompts} prompts by successes out of ${result.profile.k}: ${result.profile.histogram.join(' ')}\n`,
           );
         }
-        process.stdout.write(`written: ${join(outDir, 'results.json')}, ${join(outDir, 'results.md')}\n`);
+        process.stdout.write(`written: ${resultFiles(outDir, args.axis).join(', ')}\n`);
       }),
     );
 }
