@@ -157,6 +157,10 @@ describe('bench', () => {
     expect(rowOf('grpo').finalAccuracy).toEqual(result.results[0].finalAccuracy);
     expect(byRollouts.protocol.axis).toBe('rollouts');
     expect(byRollouts.markdown).toContain('compute to target, thousand rollouts');
+    const withAgainst = await runBench(
+      argsFor(out, { reportOnly: true, axis: 'rollouts', against: ['rloo'] }),
+    );
+    expect(withAgainst.markdown.split('#### Against rloo')[1]).toContain('total thousand rollouts');
     expect(byRollouts.runs).toEqual(result.runs); // the raw runs stay in FLOPs
     expect(existsSync(join(out, 'results-rollouts.md'))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).protocol.axis).toBe('flops');

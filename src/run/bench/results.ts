@@ -156,7 +156,7 @@ export function buildResults(input: {
       against
         .map(
           (a) =>
-            `\n#### Against ${a.reference}\n\n${markdownTable(a.results, `Every method read against ${a.reference} instead of its own baseline.`)}`,
+            `\n#### Against ${a.reference}\n\n${markdownTable(a.results, `Every method read against ${a.reference} instead of its own baseline.`, unit)}`,
         )
         .join(''),
   };
