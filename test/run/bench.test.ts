@@ -18,7 +18,7 @@ import {
   type BenchPreset,
 } from '../../src/run/bench.js';
 import { BENCH_PRESETS } from '../../src/run/bench/presets.js';
-import { runTraining } from '../../src/run/run.js';
+import { runTraining, type PolicyFactory } from '../../src/run/run.js';
 import { embeddedPolicies } from '../../src/cli/policies.js';
 import { metricRowsWithoutTimes } from '../helpers/metrics.js';
 
@@ -189,6 +189,51 @@ describe('bench', () => {
     expect(existsSync(join(runDir, 'summary.json'))).toBe(false);
     await runBench(args);
     expect(metricRowsWithoutTimes(runDir)).toEqual(metricRowsWithoutTimes(whole));
+  }, 60_000);
+
+  it('a run whose engine traps is resumed from its checkpoint, to the numbers of an uninterrupted run', async () => {
+    const whole = join(dir, 'bench', 'runs', 'grpo-seed1');
+    const out = join(dir, 'trapped');
+    let updates = 0;
+    // the first update (of the few this tiny run makes) traps, as a rare engine fault would
+    const trapping: PolicyFactory = async (req) => {
+      const opened = await embeddedPolicies(req);
+      const { policy } = opened;
+      const update = policy.update.bind(policy);
+      policy.update = async (rollouts, opts) => {
+        if (++updates === 1)
+          throw new Error(
+            'engine: kernel mm_tn trapped (worker 1: memory access out of bounds); rows [0, 64)',
+          );
+        return update(rollouts, opts);
+      };
+      return opened;
+    };
+    const args = argsFor(out, { preset: { ...preset, seeds: [1] }, methods: ['grpo'], policies: trapping });
+    const phases: string[] = [];
+    await runBench({ ...args, callbacks: { onPhase: (p) => phases.push(p) } });
+    const events = readFileSync(join(out, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ attempt: 1, error: expect.stringMatching(/mm_tn trapped/) });
+    expect(phases.some((p) => /resuming from its last checkpoint/.test(p))).toBe(true);
+    expect(metricRowsWithoutTimes(join(out, 'runs', 'grpo-seed1'))).toEqual(metricRowsWithoutTimes(whole));
+
+    // any other error still stops the benchmark at once
+    const failing: PolicyFactory = async () => {
+      throw new Error('no such base policy');
+    };
+    await expect(
+      runBench(
+        argsFor(join(dir, 'failing'), {
+          preset: { ...preset, seeds: [1] },
+          methods: ['grpo'],
+          policies: failing,
+        }),
+      ),
+    ).rejects.toThrow(/no such base policy/);
   }, 60_000);
 
   it('report-only mode trains nothing', async () => {
