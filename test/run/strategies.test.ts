@@ -207,43 +207,31 @@ describe('profile runner', () => {
   const ps = toyProblems(50);
   const options = { k: 8, temperature: 1, maxNewTokens: 4, seed: 5, chunkSize: 8 };
   const policy = () => new TabularPolicy(ps, (_, i) => -4 + (i % 9));
-
-  it('resumes after a crash without re-sampling finished chunks, with the same rows', async () => {
-    const whole = tmp();
-    const full = await runProfile({
+  const profile = (dir: string, extra: Partial<Parameters<typeof runProfile>[0]> = {}) =>
+    runProfile({
       policy: policy(),
       problems: ps,
       score: exactScorer,
-      dir: whole,
+      dir,
       ledger: new Ledger(),
       options,
+      ...extra,
     });
+
+  it('resumes after a crash without re-sampling finished chunks, with the same rows', async () => {
+    const whole = tmp();
+    const full = await profile(whole);
     expect(full.complete).toBe(true);
     expect(full.rows).toHaveLength(50);
 
     const crashed = tmp();
-    const first = await runProfile({
-      policy: policy(),
-      problems: ps,
-      score: exactScorer,
-      dir: crashed,
-      ledger: new Ledger(),
-      options,
-      stopAfterChunks: 3,
-    });
+    const first = await profile(crashed, { stopAfterChunks: 3 });
     expect(first.complete).toBe(false);
     // a crash mid-write leaves half a line behind
     const partial = join(crashed, PROFILE_FILES.partial);
     writeFileSync(partial, readFileSync(partial, 'utf8') + '{"id":"toy-2');
     const again = policy();
-    const resumed = await runProfile({
-      policy: again,
-      problems: ps,
-      score: exactScorer,
-      dir: crashed,
-      ledger: new Ledger(),
-      options,
-    });
+    const resumed = await profile(crashed, { policy: again });
     expect(resumed.complete).toBe(true);
     expect(again.sampleCalls).toHaveLength(7 - 3); // 7 chunks in all, 3 done before the crash
     expect(resumed.rows).toEqual(full.rows);
@@ -252,14 +240,7 @@ describe('profile runner', () => {
 
   it('writes the profile with the plan as JSONL and Parquet', async () => {
     const dir = tmp();
-    const { rows } = await runProfile({
-      policy: policy(),
-      problems: ps,
-      score: exactScorer,
-      dir,
-      ledger: new Ledger(),
-      options,
-    });
+    const { rows } = await profile(dir);
     const plan = writeProfileWithPlan(dir, rows, {});
     const back = readProfileEntries(join(dir, PROFILE_FILES.jsonl));
     expect(back).toEqual(rows.map((r) => ({ id: r.id, k: r.k, successes: r.successes })));
