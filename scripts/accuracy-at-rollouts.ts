@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { BenchResult } from '../src/run/bench.js';
+import { onRolloutAxis } from '../src/run/bench/axis.js';
 import type { RunDetail } from '../src/run/bench/records.js';
 
 const file = process.argv[2];
@@ -19,16 +20,9 @@ if (!file) {
 }
 const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
 
-/** Each evaluation's x = rollouts generated in the steps up to and including its step. */
+/** Each evaluation's x = rollouts generated in the steps up to and including its step (no profile). */
 function curveByRollouts(run: RunDetail): Array<{ rollouts: number; accuracy: number }> {
-  const cumulative = new Map<number, number>();
-  let total = 0;
-  run.perStep.step.forEach((s, i) => {
-    total += run.perStep.generated[i];
-    cumulative.set(s, total);
-  });
-  cumulative.set(0, 0);
-  return run.evals.map((e) => ({ rollouts: cumulative.get(e.step) ?? total, accuracy: e.accuracy }));
+  return onRolloutAxis(run, new Map()).curve.map((p) => ({ rollouts: p.chargedFlops, accuracy: p.accuracy }));
 }
 
 /** Linear interpolation of a curve at x; null beyond its last point. */
