@@ -107,7 +107,8 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
     regime: 'post-sft at the engine reference size (d = 128, 4 layers, 825K parameters)',
     claim: 'does the post-sft conclusion survive more capacity?',
     seeds: [1, 2, 3, 4, 5],
-    methods: ['grpo', 'dapo', 'rloo', 'vip-rloo', 'sgpo'],
+    // the headline comparison of post-sft: the baseline, the paper's sGPO and the kept-prompts remedy
+    methods: ['grpo', 'sgpo', 'sgpo+cumulative+replay+vip'],
     baseline: 'grpo',
     // ≈ 5× the FLOPs per step of the small model, so the same number of steps costs ≈ 5× the budget
     sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=1.5e13'],
