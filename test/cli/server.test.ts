@@ -102,11 +102,15 @@ describe('CLI against an OpenAI-compatible server', () => {
       expect(json.prompts).toBe(5);
       expect(json.givenUp).toHaveLength(1);
       expect(json.givenUp[0].error).toMatch(/always fails/);
-      const { stdout } = await flopwise('eval', ...args, '--max-attempts', '2').catch(
+      const { stdout } = await flopwise('eval', ...args, '--max-attempts', '2', '--by-level').catch(
         (e: { stdout: string }) => e,
       );
       expect(stdout).toMatch(/^5 prompts: greedy/m);
       expect(stdout).toContain('GIVEN UP: 1 of 6 prompts failed on every attempt');
+      // per level from the same samples: the given-up prompt is left out there too
+      expect(stdout).toContain('sampled accuracy by level (2 samples each)');
+      const levels = [...stdout.matchAll(/^ {2}\S+\s+(\d+) prompts/gm)].map((m) => Number(m[1]));
+      expect(levels.reduce((a, b) => a + b, 0)).toBe(5);
     } finally {
       server.options.failOn = null;
     }

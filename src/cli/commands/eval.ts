@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { evaluate, type EvalFailure } from '../../run/evaluator.js';
 import { Ledger } from '../../run/ledger.js';
-import { measureSpread } from '../../run/spread.js';
 import { scorerFor } from '../../run/setup.js';
 import { formatScoreCounts } from '../../run/scoring.js';
 import { closeSharedVerifierPool } from '../../verify/index.js';
@@ -50,10 +49,12 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option(
       '--by-level',
-      'also print the sampled accuracy per task family and difficulty level (8 samples each)',
+      "also print the sampled accuracy per task family and difficulty level (from the evaluation's own samples; needs --samples ≥ 1)",
     )
     .action((opts) =>
       guarded(async () => {
+        if (opts.byLevel && opts.samples === 0)
+          throw new Error('eval: --by-level reports sampled accuracy per level; it needs --samples ≥ 1');
         const config = buildTrainConfig(opts, datasetSets(opts));
         const problems = await commandProblems(opts, config, 'eval');
         const policy = await openPolicy(opts as PolicyFlags, config, (m) => process.stderr.write(`${m}\n`));
@@ -79,18 +80,14 @@ export function register(program: Command): void {
             );
           // as profile does: a result over fewer prompts than asked for is not a clean success
           if (r.givenUp) process.exitCode = 2;
-          if (opts.byLevel) {
-            const sp = await measureSpread({
-              policy,
-              problems,
-              score: scorerFor(config.data),
-              maxNewTokens: config.sampling.maxNewTokens,
-              seed: config.seed,
-            });
-            const lines = Object.entries(sp.byFamily)
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([k, v]) => `  ${k.padEnd(12)} ${String(v.prompts).padStart(5)} prompts  ${pct(v.meanP)}`);
-            process.stdout.write(`sampled accuracy by level (${sp.k} samples each):\n${lines.join('\n')}\n`);
+          if (opts.byLevel && !opts.json) {
+            // the evaluation's own samples, so a prompt given up on is left out here too
+            const lines = Object.entries(r.byLevel ?? {}).map(
+              ([k, v]) => `  ${k.padEnd(12)} ${String(v.prompts).padStart(5)} prompts  ${pct(v.accuracy)}`,
+            );
+            process.stdout.write(
+              `sampled accuracy by level (${opts.samples} samples each):\n${lines.join('\n')}\n`,
+            );
           }
         } finally {
           await policy.close();
