@@ -16,3 +16,4 @@ export {
 } from './checkpoint.js';
 export { writeSafetensors, SafetensorsFile } from './safetensors.js';
 export { Rng, hashUniform } from './rng.js';
+export { KernelTrapError } from './pool.js';

@@ -198,9 +198,23 @@ export class Pool {
   }
 }
 
+/** A kernel that trapped (e.g. an out-of-bounds access): its name, and the trap's message. */
+export class KernelTrapError extends Error {
+  constructor(
+    readonly kernel: KernelName,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KernelTrapError';
+  }
+}
+
 /** A trap's message with the kernel, its range and its arguments (sizes and byte offsets), so it can be traced. */
-function kernelError(name: KernelName, n: number, args: number[], cause: string): Error {
+function kernelError(name: KernelName, n: number, args: number[], cause: string): KernelTrapError {
   const names: readonly string[] = KERNEL_PARAMS[name];
   const named = args.map((v, i) => `${names[i] ?? `arg${i}`}=${v}`).join(', ');
-  return new Error(`engine: kernel ${name} trapped (${cause}); rows [0, ${n}), arguments (${named})`);
+  return new KernelTrapError(
+    name,
+    `engine: kernel ${name} trapped (${cause}); rows [0, ${n}), arguments (${named})`,
+  );
 }

@@ -9,6 +9,7 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { KernelTrapError } from '../engine/index.js';
 import { ensureBase, PretrainConfigSchema } from '../policy/pretrain.js';
 import { benchMethod, SCHEDULE_CAP, type BenchMethod } from './bench/methods.js';
 import type { BenchAxis } from './bench/axis.js';
@@ -126,7 +127,7 @@ async function ensureRun(
       );
       return { summary, reused: false };
     } catch (err) {
-      if (!isEngineTrap(err) || attempt > ENGINE_TRAP_RETRIES) throw err;
+      if (!(err instanceof KernelTrapError) || attempt > ENGINE_TRAP_RETRIES) throw err;
       // A trap that a rerun of the same steps does not repeat (seen once in hundreds of runs, cause
       // not found) should not end an hours-long benchmark: resuming replays the same numbers
       // (checkpoints are exact), and the event is written down, never hidden.
@@ -141,10 +142,6 @@ async function ensureRun(
 
 /** How often a run whose engine trapped is resumed before the benchmark stops. */
 export const ENGINE_TRAP_RETRIES = 2;
-
-function isEngineTrap(err: unknown): boolean {
-  return err instanceof Error && /^engine: kernel \S+ trapped/.test(err.message);
-}
 
 export async function runBench(args: BenchArgs): Promise<BenchResult> {
   const { preset, outDir } = args;

@@ -1,6 +1,6 @@
 // A kernel that traps must say why, where and with what, on the calling thread and in a worker alike.
 import { describe, expect, it } from 'vitest';
-import { Pool } from '../../src/engine/pool.js';
+import { KernelTrapError, Pool } from '../../src/engine/pool.js';
 import { KERNEL_ARGS, KERNEL_NAMES, KERNEL_PARAMS, WA } from '../../src/engine/wasm.js';
 
 describe('kernel traps', () => {
@@ -14,6 +14,7 @@ describe('kernel traps', () => {
         expect(call).toThrow(
           /engine: kernel sumsq_chunks trapped \((worker 1|main thread): memory access out of bounds\); rows \[0, 64\), arguments \(out=1024, x=1073741824, n=1024, chunk=16\)/,
         );
+        expect(call).toThrow(KernelTrapError);
         // the pool still works after a trap
         pool.call('sumsq_chunks', 4, 1, { out: 1024, x: 2048, n: 64, chunk: 16 });
       } finally {

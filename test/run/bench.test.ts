@@ -20,6 +20,7 @@ import {
 import { BENCH_PRESETS } from '../../src/run/bench/presets.js';
 import { runTraining, type PolicyFactory } from '../../src/run/run.js';
 import { embeddedPolicies } from '../../src/cli/policies.js';
+import { KernelTrapError } from '../../src/engine/index.js';
 import { metricRowsWithoutTimes } from '../helpers/metrics.js';
 
 let dir: string;
@@ -202,7 +203,8 @@ describe('bench', () => {
       const update = policy.update.bind(policy);
       policy.update = async (rollouts, opts) => {
         if (++updates === 1)
-          throw new Error(
+          throw new KernelTrapError(
+            'mm_tn',
             'engine: kernel mm_tn trapped (worker 1: memory access out of bounds); rows [0, 64)',
           );
         return update(rollouts, opts);
