@@ -6,7 +6,7 @@
  *
  *   npx tsx scripts/sgpo-diagnostics.ts <bench-dir> [level,level,...]
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunDir } from '../src/run/rundir.js';
 
@@ -22,7 +22,13 @@ const levels = (process.argv[3] ?? 'add/1,add/2,copy/2,copy/3,add/3,count/3').sp
 
 const runsDir = join(dir, 'runs');
 const byMethod = new Map<string, Row[][]>();
+const skipped: string[] = [];
 for (const name of readdirSync(runsDir).sort()) {
+  // an unfinished run's last evaluation is not a final accuracy
+  if (!existsSync(join(runsDir, name, 'summary.json'))) {
+    skipped.push(name);
+    continue;
+  }
   const method = name.replace(/-seed\d+$/, '');
   const rows = new RunDir(join(runsDir, name)).readMetrics();
   byMethod.set(method, [...(byMethod.get(method) ?? []), rows]);
@@ -84,3 +90,4 @@ for (const [method, runs] of byMethod) {
   }
 }
 process.stdout.write(out.join('\n') + '\n');
+if (skipped.length) process.stderr.write(`not finished, left out: ${skipped.join(', ')}\n`);
