@@ -62,6 +62,13 @@ export class Model {
   private readonly tensorByName: Map<string, TensorInfo>;
   private readonly sampler: Sampler;
   private disposed = false;
+  /**
+   * With FLOPWISE_CHECK_WEIGHTS=1, the parameters as the last optimizer step (or load) left them:
+   * nothing else may write them, so any difference at the next step is an out-of-bounds write.
+   * A diagnostic (one copy and one comparison of the parameters a step), off by default.
+   */
+  private weightSnapshot: Float32Array | undefined;
+  private readonly checkWeights = process.env.FLOPWISE_CHECK_WEIGHTS === '1';
 
   private constructor(
     config: ModelConfig,
@@ -210,6 +217,7 @@ export class Model {
     }
     this.step = s.step;
     this.refreshTransposed();
+    if (this.checkWeights) this.snapshotWeights();
   }
 
   zeroGrad(): void {
@@ -586,10 +594,40 @@ export class Model {
    * Gradients are left as they are (call zeroGrad() before the next accumulation).
    */
   optimizerStep(o: OptimizerStepOptions): { gradNorm: number; clipScale: number } {
+    if (this.checkWeights) this.checkWeightsUnchanged();
     const result = adamwStep(this.core, this.step + 1, o);
     this.step++;
     this.refreshTransposed();
+    if (this.checkWeights) this.snapshotWeights();
     return result;
+  }
+
+  /** Takes the reference copy the next optimizer step compares with (see `weightSnapshot`). */
+  snapshotWeights(): void {
+    const base = this.plan.pParams / 4;
+    this.weightSnapshot = this.core.f32.slice(base, base + this.plan.P);
+  }
+
+  private checkWeightsUnchanged(): void {
+    const snap = this.weightSnapshot;
+    if (!snap) return;
+    const f = this.core.f32;
+    const base = this.plan.pParams / 4;
+    let first = -1,
+      count = 0;
+    for (let i = 0; i < snap.length; i++) {
+      if (!Object.is(f[base + i], snap[i])) {
+        if (first < 0) first = i;
+        count++;
+      }
+    }
+    if (count === 0) return;
+    const t = this.tensors.find((x) => first >= x.offset && first < x.offset + x.size);
+    throw new Error(
+      `engine: ${count} parameter value(s) changed outside the optimizer before step ${this.step + 1}; ` +
+        `first at ${t ? `${t.name}[${first - t.offset}]` : `float ${first}`}: ` +
+        `${snap[first]} → ${f[base + first]} (an out-of-bounds write into the weights)`,
+    );
   }
 
   /**
