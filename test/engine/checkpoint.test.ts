@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  CharTokenizer,
   createModel,
   loadCheckpoint,
   loadCheckpointFull,
@@ -12,8 +11,12 @@ import {
   SafetensorsFile,
   type Model,
 } from '../../src/engine/index.js';
-import { Rng } from '../../src/engine/rng.js';
-import { randomSequences } from './helpers.js';
+import {
+  tinyConfig as cfg,
+  tinySequences as seqs,
+  tinyTokenizer as tok,
+  tinyTrainStep as trainStep,
+} from './helpers.js';
 
 const dirs: string[] = [];
 const models: Model[] = [];
@@ -26,18 +29,6 @@ afterAll(async () => {
   for (const m of models) await m.dispose();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-const tok = new CharTokenizer();
-const cfg = { vocabSize: tok.vocabSize, dModel: 16, nLayers: 2, nHeads: 2, contextLength: 10 };
-const seqs = randomSequences(new Rng(1), 6, [10, 7], cfg.vocabSize);
-const mask = seqs.map((s) => Uint8Array.from(s, (_, t) => (t > 0 ? 1 : 0)));
-
-function trainStep(m: Model): number {
-  m.zeroGrad();
-  const r = m.accumulateCrossEntropy({ sequences: seqs, lossMask: mask, normaliser: 50 });
-  m.optimizerStep({ lr: 1e-2, weightDecay: 0.1, gradClip: 1 });
-  return r.loss;
-}
 
 describe('checkpoints', () => {
   it('round-trips weights, optimizer state and tokenizer; training continues identically', async () => {

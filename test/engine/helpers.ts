@@ -1,5 +1,5 @@
 import { Rng } from '../../src/engine/rng.js';
-import type { Model } from '../../src/engine/index.js';
+import { CharTokenizer, type Model } from '../../src/engine/index.js';
 import { createPolicyLoss, type PolicyLossStats } from '../../src/algo/loss.js';
 
 /** Overwrites every parameter with seeded random values of a moderate scale (so that every gradient
@@ -40,4 +40,24 @@ export function accumulatePolicyGradient(
   );
   const { flops } = model.accumulateGradient(b.sequences, objective.grad);
   return { ...objective.stats(), flops };
+}
+
+/** A two-layer toy model over the character vocabulary, one fixed batch of it, and an AdamW step on that batch. */
+export const tinyTokenizer = new CharTokenizer();
+export const tinyConfig = {
+  vocabSize: tinyTokenizer.vocabSize,
+  dModel: 16,
+  nLayers: 2,
+  nHeads: 2,
+  contextLength: 10,
+};
+export const tinySequences = randomSequences(new Rng(1), 6, [10, 7], tinyConfig.vocabSize);
+const tinyMask = tinySequences.map((s) => Uint8Array.from(s, (_, t) => (t > 0 ? 1 : 0)));
+
+/** One cross-entropy AdamW step of a `tinyConfig` model on `tinySequences`; returns the loss. */
+export function tinyTrainStep(m: Model): number {
+  m.zeroGrad();
+  const r = m.accumulateCrossEntropy({ sequences: tinySequences, lossMask: tinyMask, normaliser: 50 });
+  m.optimizerStep({ lr: 1e-2, weightDecay: 0.1, gradClip: 1 });
+  return r.loss;
 }

@@ -1,19 +1,8 @@
 // FLOPWISE_CHECK_WEIGHTS=1: a parameter written by anything but the optimizer is caught at the next
 // optimizer step, naming the tensor and element (the signature of an out-of-bounds write).
 import { afterEach, describe, expect, it } from 'vitest';
-import { CharTokenizer, createModel, Rng, type Model } from '../../src/engine/index.js';
-import { randomSequences } from './helpers.js';
-
-const tok = new CharTokenizer();
-const cfg = { vocabSize: tok.vocabSize, dModel: 16, nLayers: 2, nHeads: 2, contextLength: 10 };
-const seqs = randomSequences(new Rng(1), 6, [10, 7], cfg.vocabSize);
-const mask = seqs.map((s) => Uint8Array.from(s, (_, t) => (t > 0 ? 1 : 0)));
-
-function trainStep(m: Model): void {
-  m.zeroGrad();
-  m.accumulateCrossEntropy({ sequences: seqs, lossMask: mask, normaliser: 50 });
-  m.optimizerStep({ lr: 1e-2, weightDecay: 0.1, gradClip: 1 });
-}
+import { createModel, type Model } from '../../src/engine/index.js';
+import { tinyConfig as cfg, tinyTrainStep as trainStep } from './helpers.js';
 
 let model: Model | undefined;
 afterEach(async () => {
