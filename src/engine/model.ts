@@ -603,7 +603,7 @@ export class Model {
   }
 
   /** Takes the reference copy the next optimizer step compares with (see `weightSnapshot`). */
-  snapshotWeights(): void {
+  private snapshotWeights(): void {
     const base = this.plan.pParams / 4;
     this.weightSnapshot = this.core.f32.slice(base, base + this.plan.P);
   }
