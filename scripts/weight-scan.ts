@@ -1,7 +1,8 @@
 /**
  * Looks for weights no optimizer step could have made: per checkpoint the largest |w| over the model's
  * weights (Adam moments left out) and the tensor holding it; with two checkpoints of one run, the
- * weights that differ between them by more than --delta, as runs of consecutive elements.
+ * weights that differ between them by more than --delta, as runs of consecutive elements, with the
+ * largest Adam first moment over each run in the second checkpoint.
  *
  *   npx tsx scripts/weight-scan.ts <checkpoint-or-run-dir>...      (each run: its last checkpoint)
  *   npx tsx scripts/weight-scan.ts --diff <checkpoint-a> <checkpoint-b> [--delta 0.01]
@@ -41,7 +42,12 @@ if (args[0] === '--diff') {
       if (off && start < 0) start = k;
       if (!off && start >= 0) {
         const shown = Array.from(y.subarray(start, Math.min(k, start + 3)), (v) => v.toFixed(2));
-        process.stdout.write(`${name}[${start}..${k - 1}]: ${k - start} values, e.g. ${shown.join(', ')}\n`);
+        // an optimizer step moves a weight by about lr·m̂/√v̂: normal moments there rule it out
+        const m = b.has(`adam.m.${name}`) ? b.read(`adam.m.${name}`).subarray(start, k) : null;
+        const largestM = m ? Math.max(...Array.from(m, Math.abs)).toExponential(1) : 'not saved';
+        process.stdout.write(
+          `${name}[${start}..${k - 1}]: ${k - start} values, e.g. ${shown.join(', ')}; largest |Adam m| there ${largestM}\n`,
+        );
         start = -1;
       }
     }
