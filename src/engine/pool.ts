@@ -6,6 +6,10 @@
 // Every output element is computed by one chunk with the same arithmetic whatever the chunking, so
 // results do not depend on the thread count. With threads = 1 everything runs on the calling thread
 // and no worker is started.
+// Each call is one generation: the workers wait for the generation to move (a wake-up without a new
+// one waits again: a notify can arrive late, after the call it announced was already done), and each
+// worker acknowledges the generation it finished, so the caller writes the next call's kernel and
+// arguments only after every worker has read and run this one's.
 import { Worker } from 'node:worker_threads';
 import {
   KERNEL_ARGS,
@@ -21,7 +25,6 @@ import {
 } from './wasm.js';
 
 const GEN = 0,
-  DONE = 1,
   FN = 2,
   NARGS = 3,
   N = 4,
@@ -29,7 +32,9 @@ const GEN = 0,
   ERR = 6,
   NT = 7,
   NEXT = 8,
-  ERR_LEN = 9;
+  ERR_LEN = 9,
+  /** ACK + t: the last generation worker t finished. */
+  ACK = 16;
 const ERR_TEXT_BYTES = 1024;
 const SPINS = 20000;
 /** Kernels whose every chunk streams all rows (column splits, weight gradients): one chunk per thread. */
@@ -67,7 +72,7 @@ export class Pool {
     if (!Number.isInteger(threads) || threads < 1)
       throw new Error(`engine: threads must be a positive integer, got ${threads}`);
     const kernels = instantiate(memory);
-    const ctrlBuf = new SharedArrayBuffer(16 * 4);
+    const ctrlBuf = new SharedArrayBuffer((ACK + threads) * 4);
     const argBuf = new SharedArrayBuffer(MAX_ARGS * 8);
     const errBuf = new SharedArrayBuffer(ERR_TEXT_BYTES);
     const ctrl = new Int32Array(ctrlBuf);
@@ -156,8 +161,7 @@ export class Pool {
     c[N] = n;
     c[CHUNK] = chunk;
     Atomics.store(c, NEXT, 0);
-    Atomics.store(c, DONE, 0);
-    Atomics.add(c, GEN, 1);
+    const gen = Atomics.add(c, GEN, 1) + 1;
     Atomics.notify(c, GEN);
     const f = this.kernels[name];
     let err: unknown;
@@ -171,12 +175,14 @@ export class Pool {
       err = e;
       Atomics.store(c, NEXT, 1 << 30); // let the workers stop early
     }
-    let spins = 0;
-    for (;;) {
-      const d = Atomics.load(c, DONE);
-      if (d >= T - 1) break;
-      if (spins++ < SPINS) continue;
-      Atomics.wait(c, DONE, d, 1000);
+    for (let t = 1; t < T; t++) {
+      let spins = 0;
+      for (;;) {
+        const done = Atomics.load(c, ACK + t);
+        if (done === gen) break;
+        if (spins++ < SPINS) continue;
+        Atomics.wait(c, ACK + t, done, 1000);
+      }
     }
     if (Atomics.load(c, ERR)) {
       const text = new TextDecoder().decode(this.errText.slice(0, Atomics.load(c, ERR_LEN)));

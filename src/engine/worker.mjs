@@ -1,8 +1,9 @@
 // flopwise engine worker: instantiates the kernels over the shared memory and runs chunks of each
 // fork-join call. Plain JavaScript so that it loads unchanged under vitest, tsx and compiled dist/.
 // Control block (Int32Array over a SharedArrayBuffer), see pool.ts:
-//   [0] generation, [1] done count, [2] kernel id (-1 = exit), [3] arg count, [4] n, [5] chunk,
-//   [6] error flag, [7] thread count, [8] next chunk (claimed with Atomics.add), [9] error text length.
+//   [0] generation, [2] kernel id (-1 = exit), [3] arg count, [4] n, [5] chunk, [6] error flag,
+//   [7] thread count, [8] next chunk (claimed with Atomics.add), [9] error text length,
+//   [16 + tid] the last generation this worker finished.
 // Arguments: Float64Array. A trap's text goes into the shared error buffer before the flag is set: the
 // caller waits synchronously, so a posted message would arrive only after it has thrown.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,12 +16,17 @@ const a = new Float64Array(args);
 const err = new Uint8Array(errText);
 parentPort.postMessage('ready');
 
+const ACK = 16 + tid;
 let gen = 0;
 for (;;) {
-  let spins = 0;
-  while (Atomics.load(c, 0) === gen && spins < 20000) spins++;
-  if (Atomics.load(c, 0) === gen) Atomics.wait(c, 0, gen);
-  gen = Atomics.load(c, 0);
+  // Wait until the generation moves. A wake-up without a new call (the caller's notify can come late,
+  // after this worker already ran the call it announced) waits again: running the finished call
+  // again would read its kernel while the caller writes the next call's arguments.
+  let next;
+  for (let spins = 0; (next = Atomics.load(c, 0)) === gen; spins++) {
+    if (spins >= 20000) Atomics.wait(c, 0, gen);
+  }
+  gen = next;
   const fn = Atomics.load(c, 2);
   if (fn < 0) break;
   try {
@@ -44,6 +50,6 @@ for (;;) {
     }
     Atomics.store(c, 8, 1 << 30);
   }
-  Atomics.add(c, 1, 1);
-  Atomics.notify(c, 1);
+  Atomics.store(c, ACK, gen);
+  Atomics.notify(c, ACK);
 }
