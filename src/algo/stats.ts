@@ -89,15 +89,14 @@ export function isotonicCrossing(curve: readonly CurvePoint[], target: number, t
 
 /**
  * The seeds' curves averaged at matched FLOPs: at every FLOP value where some seed evaluated, each
- * seed contributes its latest evaluation at or before it (its first one before that). The curve
- * stops where the shortest run stops, so every point averages all seeds.
+ * seed contributes its latest evaluation at or before it (its first one before that). A run that
+ * has ended holds its final evaluation up to where the longest run ends, so the last point is the
+ * mean of the seeds' final evaluations: runs of one budget end a fraction of a step apart, and
+ * stopping at the shortest would read the others at their evaluation before the final one.
  */
 export function meanCurve(curves: ReadonlyArray<readonly CurvePoint[]>): CurvePoint[] {
   if (curves.length === 0) return [];
-  const end = Math.min(...curves.map((c) => c[c.length - 1].chargedFlops));
-  const grid = [...new Set(curves.flat().map((p) => p.chargedFlops))]
-    .filter((f) => f <= end)
-    .sort((a, b) => a - b);
+  const grid = [...new Set(curves.flat().map((p) => p.chargedFlops))].sort((a, b) => a - b);
   // One pointer per curve walks forward with the grid (curves are in FLOP order).
   const at = curves.map(() => 0);
   return grid.map((f) => {

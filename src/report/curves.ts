@@ -91,16 +91,16 @@ export interface Band {
 }
 
 /**
- * Seeds' curves at matched x: at every x where some seed has a point (up to where the shortest curve
- * ends), each seed contributes its latest value at or before x (its first value before it starts).
+ * Seeds' curves at matched x: at every x where some seed has a point, each seed contributes its
+ * latest value at or before x (its first value before it starts; a seed that has ended holds its
+ * last value, as in the benchmark's seed-mean curve, so the mean ends at the mean of the finals).
  * `lo`/`hi` are the lowest and highest seed there.
  */
 export function seedBand(curves: XY[][]): Band {
   const live = curves.filter((c) => c.length > 0);
   const band: Band = { x: [], mean: [], lo: [], hi: [] };
   if (live.length === 0) return band;
-  const end = Math.min(...live.map((c) => c[c.length - 1][0]));
-  const grid = [...new Set(live.flat().map((p) => p[0]))].filter((x) => x <= end).sort((a, b) => a - b);
+  const grid = [...new Set(live.flat().map((p) => p[0]))].sort((a, b) => a - b);
   for (const x of grid) {
     const ys = live.map((c) => {
       let y = c[0][1];

@@ -8,6 +8,7 @@ import {
   isotonicCrossing,
   isotonicFit,
   mean,
+  meanCurve,
   percentile,
   samplingStandardError,
   type CurvePoint,
@@ -112,6 +113,29 @@ describe('crossing rules', () => {
     expect(Math.abs(mean(err.confirmed))).toBeLessThan(Math.abs(mean(err.first)));
     expect(rmse(err.iso)).toBeLessThan(rmse(err.first));
     expect(rmse(err.confirmed)).toBeLessThan(rmse(err.first));
+  });
+});
+
+describe('seed-mean curve', () => {
+  it('averages at matched FLOPs, each seed holding its latest evaluation; ends at the mean of the finals (hand-computed)', () => {
+    // two runs of one budget that end a fraction of a step apart
+    const a = curveOf([
+      [0, 0.2],
+      [50, 0.3],
+      [100, 0.5],
+    ]);
+    const b = curveOf([
+      [0, 0.2],
+      [50, 0.4],
+      [102, 0.7],
+    ]);
+    const c = meanCurve([a, b]);
+    expect(c.map((p) => p.chargedFlops)).toEqual([0, 50, 100, 102]);
+    expect(c[0]!.accuracy).toBeCloseTo(0.2, 12);
+    expect(c[1]!.accuracy).toBeCloseTo(0.35, 12);
+    expect(c[2]!.accuracy).toBeCloseTo(0.45, 12); // b still at its evaluation from 50
+    expect(c[3]!.accuracy).toBeCloseTo(0.6, 12); // the mean of the two finals, not 0.45
+    expect(meanCurve([])).toEqual([]);
   });
 });
 

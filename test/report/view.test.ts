@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'flopwise-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('report arithmetic', () => {
-  it('seed band: each seed holds its latest value at matched x; the band ends with the shortest seed', () => {
+  it('seed band: each seed holds its latest value at matched x, an ended seed its last one', () => {
     const band = seedBand([
       [
         [0, 0.2],
@@ -26,11 +26,11 @@ describe('report arithmetic', () => {
         [15, 0.8],
       ],
     ]);
-    expect(band.x).toEqual([0, 10, 15]);
-    // at x = 15 seed 1 still holds 0.4 (its x = 10 value), seed 2 has 0.8
-    band.mean.forEach((m, i) => expect(m).toBeCloseTo([0.3, 0.4, 0.6][i], 12));
-    expect(band.lo).toEqual([0.2, 0.4, 0.4]);
-    expect(band.hi).toEqual([0.4, 0.4, 0.8]);
+    expect(band.x).toEqual([0, 10, 15, 20]);
+    // at x = 15 seed 1 still holds 0.4 (its x = 10 value), seed 2 has 0.8; at 20 seed 2 holds 0.8
+    band.mean.forEach((m, i) => expect(m).toBeCloseTo([0.3, 0.4, 0.6, 0.7][i], 12));
+    expect(band.lo).toEqual([0.2, 0.4, 0.4, 0.6]);
+    expect(band.hi).toEqual([0.4, 0.4, 0.8, 0.8]);
   });
 
   it('crossing: the first x at or above the target; null when never', () => {

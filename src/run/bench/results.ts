@@ -15,7 +15,8 @@ import type { RunDetail } from './records.js';
 export const CROSSING_RULE =
   'compute to target = the FLOPs where the isotonic (non-decreasing) least-squares fit of the ' +
   'seed-mean held-out curve first reaches the target, interpolated between evaluations; target = ' +
-  "the baseline's seed-mean accuracy at its last evaluation. Beside it: the confirmed crossing (reach, " +
+  "the mean of the baseline seeds' final evaluations (a seed that has ended holds its final value in " +
+  'the seed-mean curve). Beside it: the confirmed crossing (reach, ' +
   'then the next two evaluations within one seed-mean standard error below) and the first touch.';
 
 export interface BenchResult {
