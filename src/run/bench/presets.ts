@@ -98,7 +98,7 @@ export const BENCH_PRESETS: Record<string, BenchPreset> = {
       'all three papers train a few epochs over a large dataset; sGPO profiles the whole pool once and ' +
       'is charged for it',
     seeds: [1, 2, 3, 4, 5],
-    methods: ['grpo', 'sgpo', 'sgpo+cumulative+replay+vip', 'dapo', 'vip', 'vip+profile'],
+    methods: ['grpo', 'sgpo', 'sgpo+cumulative+replay+vip', 'dapo', 'vip', 'vip+profile', 'grpo-g16'],
     baseline: 'grpo',
     sets: [...LADDER_STEPS, ...HEADLINE_EVAL, 'flopBudget=3e12', 'data.trainSize=20000'],
   },
