@@ -7,22 +7,24 @@
  *   npx tsx scripts/weight-scan.ts <checkpoint-or-run-dir>...      (each run: its last checkpoint)
  *   npx tsx scripts/weight-scan.ts --diff <checkpoint-a> <checkpoint-b> [--delta 0.01]
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsFile } from '../src/engine/safetensors.js';
+import { RunDir } from '../src/run/rundir.js';
 
 const weights = (dir: string): SafetensorsFile => new SafetensorsFile(join(dir, 'model.safetensors'));
 const names = (f: SafetensorsFile): string[] => Object.keys(f.header).filter((n) => !n.startsWith('adam.'));
 
-/** A run directory's last checkpoint, or the directory itself when it is a checkpoint. */
+/**
+ * A run directory's latest complete checkpoint, or the directory itself when it is a checkpoint.
+ * By step under this directory, not by latest.json's recorded path: scanned run directories may
+ * have been copied or moved since they were written.
+ */
 function checkpointOf(dir: string): string | null {
   if (existsSync(join(dir, 'model.safetensors'))) return dir;
-  const ck = join(dir, 'checkpoints');
-  if (!existsSync(ck)) return null;
-  const steps = readdirSync(ck)
-    .filter((d) => d.startsWith('step-'))
-    .sort();
-  return steps.length ? join(ck, steps.at(-1)!) : null;
+  const run = new RunDir(dir);
+  const latest = run.latest();
+  return latest ? run.checkpointDir(latest.step) : null;
 }
 
 const args = process.argv.slice(2);

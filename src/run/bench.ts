@@ -128,9 +128,10 @@ async function ensureRun(
       return { summary, reused: false };
     } catch (err) {
       if (!(err instanceof KernelTrapError) || attempt > ENGINE_TRAP_RETRIES) throw err;
-      // A trap that a rerun of the same steps does not repeat (seen once in hundreds of runs, cause
-      // not found) should not end an hours-long benchmark: resuming replays the same numbers
-      // (checkpoints are exact), and the event is written down, never hidden.
+      // A trap that a rerun of the same steps does not repeat (seen once in hundreds of runs; most
+      // probably the thread-pool race fixed in engine/pool.ts) should not end an hours-long
+      // benchmark: resuming replays the same numbers (checkpoints are exact), and the event is
+      // written down, never hidden.
       const event = { time: new Date().toISOString(), runDir, attempt, error: (err as Error).message };
       appendFileSync(join(args.outDir, 'events.jsonl'), JSON.stringify(event) + '\n');
       args.callbacks?.onPhase?.(
